@@ -1,0 +1,73 @@
+"""One configuration for the whole service, read from the environment (prefix ``SOHOA_``).
+
+Limits default to finite values on purpose: an unbounded page count or pixel count is how a
+document service gets taken down by one upload.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class Limits(BaseModel):
+    max_bytes: int = 50 * 1024 * 1024
+    max_pages: int = 50
+    max_pixels: int = 60_000_000  # per page, after rendering: a 300 dpi A3 is about 17 Mpx
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SOHOA_", env_nested_delimiter="__")
+
+    # Input
+    pdf_dpi: int = 200
+    use_pdf_text_layer: bool = False  # scanners' hidden text layers are usually garbage
+    limits: Limits = Limits()
+
+    # OCR
+    ocr_engine: str = "tesseract"
+    ocr_target_xheight: int = 20  # pages are resampled so that text has about this x-height
+    tesseract_lang: str = "vie"
+    tesseract_timeout_s: float = 120.0
+
+    # Preprocessing
+    detect_orientation: bool = True
+    max_skew_deg: float = 10.0
+
+    # Model zoo: the folder of trained models, and pinned versions ("" = newest).
+    models_dir: Path = PACKAGE_DIR / "zoo"
+    classifier_version: str = ""
+    extractor_version: str = ""
+
+    # Service
+    database_url: str = "sqlite:///sohoa-data/sohoa.db"
+    storage_dir: Path = Path("sohoa-data/storage")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+class Vocabulary(BaseModel):
+    doc_types: dict[str, dict]
+    fields: dict[str, dict]
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.doc_types)
+
+    @property
+    def field_names(self) -> list[str]:
+        return list(self.fields)
+
+
+@lru_cache
+def get_vocabulary(path: str | None = None) -> Vocabulary:
+    raw = yaml.safe_load(Path(path or PACKAGE_DIR / "vocabulary.yaml").read_text(encoding="utf-8"))
+    return Vocabulary(**raw)

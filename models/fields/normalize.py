@@ -1,0 +1,199 @@
+"""Normalizers and validators for contract field values (``shared/CONTRACT.md``, "Fields").
+
+Every extractor (rules today, learned models later) and every label the generator writes goes
+through these, so that "the same value" means one string everywhere.
+Each ``normalize_*`` returns the normalized value, or ``None`` when the text does not hold a
+valid value of that kind.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+_PUNCT_EDGES = " \t\r\n.,;:!?-–—_*•·\"'“”‘’()[]{}/\\|"
+_WS = re.compile(r"\s+")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def fold_text(text: str) -> str:
+    """Contract text value: NFC, white space folded to one space, no edge punctuation."""
+    text = _WS.sub(" ", nfc(text)).strip(_PUNCT_EDGES)
+    # An edge quote or bracket that is closed/opened inside the value is kept ("Công ty (TNHH)").
+    return text
+
+
+def strip_accents(text: str) -> str:
+    """Lower-case ASCII skeleton for accent-insensitive matching (đ → d, Ư → u)."""
+    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
+    return "".join(c for c in text if unicodedata.category(c) != "Mn")
+
+
+def match_key(text: str) -> str:
+    """Key for accent-aware, case-insensitive matching: NFC, case-folded, spaces folded."""
+    return _WS.sub(" ", nfc(text).casefold()).strip()
+
+
+def contains(haystack: str, needle: str, *, accents: bool = True) -> bool:
+    """Case-insensitive containment; with ``accents=False`` also diacritic-insensitive
+    (OCR often drops or swaps a tone mark on keywords such as "Kính gửi")."""
+    if accents:
+        return match_key(needle) in match_key(haystack)
+    return strip_accents(match_key(needle)) in strip_accents(match_key(haystack))
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+_DATE_WORDS = re.compile(
+    r"ng[aà]y\s*(?P<d>\d{1,2})\s*[,.]?\s*th[aá]ng\s*(?P<m>\d{1,2})\s*[,.]?\s*n[aă]m\s*(?P<y>\d{4})",
+    re.IGNORECASE)
+_MONTH_YEAR_WORDS = re.compile(r"th[aá]ng\s*(?P<m>\d{1,2})\s*[,./]?\s*n[aă]m\s*(?P<y>\d{4})", re.IGNORECASE)
+_YEAR_WORDS = re.compile(r"n[aă]m\s*(?P<y>\d{4})", re.IGNORECASE)
+_DATE_NUMERIC = re.compile(r"(?<!\d)(?P<d>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})\s*[/.\-]\s*(?P<y>\d{4})(?!\d)")
+_MONTH_YEAR_NUMERIC = re.compile(r"(?<![\d/.\-])(?P<m>\d{1,2})\s*[/.\-]\s*(?P<y>\d{4})(?!\d)")
+_ISO = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
+
+
+def _iso(y: str, m: str | None = None, d: str | None = None) -> str | None:
+    year = int(y)
+    if not 1900 <= year <= 2100:
+        return None
+    if m is None:
+        return f"{year:04d}"
+    month = int(m)
+    if not 1 <= month <= 12:
+        return None
+    if d is None:
+        return f"{year:04d}-{month:02d}"
+    try:
+        return dt.date(year, month, int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+def normalize_date(text: str) -> str | None:
+    """"ngày 12 tháng 3 năm 2024", "12/03/2024", "tháng 3/2024", "năm 1987" → ISO or partial ISO."""
+    text = nfc(text)
+    if m := _ISO.match(text.strip()):
+        return _iso(m["y"], m["m"], m["d"])
+    for pattern in (_DATE_WORDS, _DATE_NUMERIC):
+        if m := pattern.search(text):
+            if value := _iso(m["y"], m["m"], m["d"]):
+                return value
+    for pattern in (_MONTH_YEAR_WORDS, _MONTH_YEAR_NUMERIC):
+        if m := pattern.search(text):
+            if value := _iso(m["y"], m["m"]):
+                return value
+    if m := _YEAR_WORDS.search(text):
+        return _iso(m["y"])
+    return None
+
+
+_PLACE_DATE = re.compile(r"^(?P<place>[^\d]{2,60}?)\s*,\s*ng[aà]y\b", re.IGNORECASE)
+
+
+def parse_place_date(text: str) -> tuple[str | None, str | None]:
+    """"Hà Nội, ngày 12 tháng 3 năm 2024" → ("Hà Nội", "2024-03-12")."""
+    text = _WS.sub(" ", nfc(text)).strip()
+    date = normalize_date(text)
+    place = None
+    if m := _PLACE_DATE.search(text):
+        place = fold_text(m["place"]) or None
+    return place, date
+
+
+# --- identifiers -----------------------------------------------------------------------------
+
+_NUMBER_PREFIX = re.compile(r"^\s*s[oốô6]\s*[:;.]?\s*", re.IGNORECASE)
+
+
+def normalize_document_number(text: str) -> str | None:
+    """"Số: 123/GP-SYT" → "123/GP-SYT": no "Số:", no spaces. Needs a digit or a symbol with '/'."""
+    text = _NUMBER_PREFIX.sub("", nfc(text))
+    value = re.sub(r"\s+", "", text).strip(".,;:")
+    if not value or not (re.search(r"\d", value) or "/" in value):
+        return None
+    return value
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def normalize_personal_id(text: str) -> str | None:
+    """CCCD (12 digits) or CMND (9 digits), digits only."""
+    digits = _digits(text)
+    return digits if len(digits) in (9, 12) else None
+
+
+def normalize_business_code(text: str) -> str | None:
+    """Mã số doanh nghiệp / thuế: 10 digits, or 10 digits "-" 3-digit branch suffix."""
+    m = re.search(r"(\d[\d\s.]{8,14}\d)(?:\s*[-–]\s*(\d{3}))?", text)
+    if not m:
+        return None
+    main = _digits(m[1])
+    if len(main) not in (10, 13):
+        return None
+    if len(main) == 13 and not m[2]:  # written without the dash
+        return f"{main[:10]}-{main[10:]}"
+    return f"{main}-{m[2]}" if m[2] else main
+
+
+def normalize_phone(text: str) -> str | None:
+    """Digits only, "+84"/"84" country code written as "0"; 10 or 11 digits."""
+    text = text.strip()
+    digits = _digits(text)
+    if text.startswith("+84") or (digits.startswith("84") and len(digits) in (11, 12)):
+        digits = "0" + digits[2:]
+    return digits if len(digits) in (10, 11) and digits.startswith("0") else None
+
+
+_RANKS = (
+    "thiếu tướng", "trung tướng", "thượng tướng", "đại tướng", "đại tá", "thượng tá", "trung tá",
+    "thiếu tá", "đại úy", "thượng úy", "trung úy", "thiếu úy",
+    "pgs.ts.", "gs.ts.", "pgs. ts.", "gs. ts.", "ts.bs.", "ths.bs.", "bs.ckii", "bs.cki", "bs.", "ts.",
+    "ths.", "ks.", "ls.", "ds.", "cn.", "pgs.", "gs.", "bsck", "ông", "bà",
+)
+
+
+def normalize_person_name(text: str) -> str | None:
+    """A signer or holder name without rank or title ("Trung tá", "TS.", "BS.")."""
+    value = fold_text(text)
+    changed = True
+    while changed:
+        changed = False
+        for rank in _RANKS:
+            if match_key(value).startswith(rank) and len(value) > len(rank) + 1:
+                rest = value[len(rank):]
+                if rank.endswith(".") or rest[:1] in (" ", "."):
+                    value = fold_text(rest)
+                    changed = True
+    return value or None
+
+
+def normalize_text(text: str) -> str | None:
+    return fold_text(text) or None
+
+
+_BY_KIND = {
+    "date": normalize_date,
+    "document_number": normalize_document_number,
+    "personal_id": normalize_personal_id,
+    "business_code": normalize_business_code,
+    "phone": normalize_phone,
+    "text": normalize_text,
+}
+_NAME_FIELDS = {"signer_name", "holder_name"}
+
+
+def normalize_field(name: str, text: str) -> str | None:
+    """Normalize the text of contract field ``name``; ``None`` if it holds no valid value."""
+    from sohoa.models.config import get_vocabulary
+
+    if name == "signer_name":
+        return normalize_person_name(text)
+    kind = get_vocabulary().fields.get(name, {}).get("kind", "text")
+    return _BY_KIND[kind](text)
