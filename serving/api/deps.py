@@ -1,0 +1,55 @@
+"""Dependencies: a database session per request, and the caller's API key with a permission check."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from sohoa.serving.api.errors import ApiError
+from sohoa.serving.security import PERMISSIONS, find_key
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    session = request.app.state.services.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+@dataclass(frozen=True)
+class Caller:
+    key_id: int
+    name: str
+    role: str
+
+
+def _caller(request: Request) -> Caller:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'")
+    with request.app.state.services.sessions() as session:
+        row = find_key(session, token.strip())
+        if row is None:
+            raise ApiError(401, "invalid or revoked API key")
+        return Caller(row.id, row.name, row.role)
+
+
+def require(permission: str):
+    """Dependency: the caller, who must hold ``permission`` (read, upload, review, keys)."""
+    def dependency(caller: Caller = Depends(_caller)) -> Caller:
+        if permission not in PERMISSIONS.get(caller.role, set()):
+            raise ApiError(403, f"role '{caller.role}' may not {permission}")
+        return caller
+    return dependency
+
+
+def services(request: Request):
+    return request.app.state.services

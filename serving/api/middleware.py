@@ -1,0 +1,69 @@
+"""Pure ASGI middleware: request body caps and Prometheus request metrics."""
+from __future__ import annotations
+
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sohoa.serving.api.errors import BodyTooLarge, error_response
+
+
+class BodyLimit:
+    """Refuses bodies over a cap: at once from Content-Length, else while streaming."""
+
+    def __init__(self, app: ASGIApp, limit_for):  # limit_for(path) -> int bytes
+        self.app = app
+        self.limit_for = limit_for
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope["path"])
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None:
+            try:
+                too_big = int(length) > limit
+            except ValueError:
+                too_big = True
+            if too_big:
+                await error_response(413, f"request body too large (limit {limit} bytes)")(scope, receive, send)
+                return
+        seen = 0
+
+        async def capped() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    scope.setdefault("state", {})["body_too_large"] = True
+                    raise BodyTooLarge()
+            return message
+
+        await self.app(scope, capped, send)
+
+
+class RequestMetrics:
+    def __init__(self, app: ASGIApp, metrics):
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", None) or "unmatched"
+            self.metrics.observe_request(scope["method"], path, status["code"], time.perf_counter() - start)
