@@ -56,15 +56,19 @@ def _encode_png(image: np.ndarray) -> bytes:
 
 
 def render_pages(pipeline: Any, data: bytes, filename: str, result: dict) -> list[np.ndarray]:
-    """Page images in result coordinates. Uses ``pipeline.render_page`` when it exists; otherwise
-    re-reads the scan and applies the result's rotation (not its deskew) and size."""
-    pages = result.get("pages") or []
-    if hasattr(pipeline, "render_page"):
-        return [np.asarray(pipeline.render_page(data, filename, p["number"])) for p in pages]
+    """Page images in result coordinates: the scan read again, with the result's rotation and
+    deskew applied (``sohoa.models.pipeline.apply_geometry``), at the result's page size."""
     import cv2
     from sohoa.models.config import get_settings
     from sohoa.models.loading import load_pages
 
+    pages = result.get("pages") or []
+    if hasattr(pipeline, "render_page"):
+        return [np.asarray(pipeline.render_page(data, filename, p["number"])) for p in pages]
+    try:
+        from sohoa.models.pipeline import apply_geometry
+    except ImportError:  # an older pipeline: rotation only
+        apply_geometry = None
     settings = getattr(pipeline, "settings", None) or get_settings()
     images = {p.number: p.image for p in load_pages(data, filename, settings.limits, settings.pdf_dpi)}
     out = []
@@ -72,12 +76,14 @@ def render_pages(pipeline: Any, data: bytes, filename: str, result: dict) -> lis
         img = images.get(page["number"])
         if img is None:
             img = np.full((page["height"], page["width"], 3), 255, np.uint8)
-        k = (int(page.get("rotation", 0)) // 90) % 4
-        if k:
-            img = np.ascontiguousarray(np.rot90(img, k=-k))  # rotation is clockwise
+        rotation, skew = int(page.get("rotation", 0)) % 360, float(page.get("skew", 0.0) or 0.0)
+        if apply_geometry is not None:
+            img = apply_geometry(img, rotation, skew)
+        elif rotation:
+            img = np.ascontiguousarray(np.rot90(img, k=-(rotation // 90)))  # rotation is clockwise
         if img.shape[1] != page["width"] or img.shape[0] != page["height"]:
             img = cv2.resize(img, (page["width"], page["height"]), interpolation=cv2.INTER_AREA)
-        out.append(img)
+        out.append(np.ascontiguousarray(img))
     return out
 
 

@@ -42,3 +42,12 @@ def metrics(request: Request):
         pass
     svc.metrics.ready.set(1 if svc.runner.ready else 0)
     return Response(svc.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+
+@router.get("/v1/vocabulary", tags=["documents"], summary="Doc types (with Vietnamese names) and field names")
+def vocabulary():
+    from sohoa.models.config import get_vocabulary
+
+    vocab = get_vocabulary()
+    return {"doc_types": {label: spec.get("name_vi", label) for label, spec in vocab.doc_types.items()},
+            "fields": vocab.field_names}

@@ -1,6 +1,7 @@
 """Pure ASGI middleware: request body caps and Prometheus request metrics."""
 from __future__ import annotations
 
+import logging
 import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -44,7 +45,13 @@ class BodyLimit:
         await self.app(scope, capped, send)
 
 
+access_log = logging.getLogger("sohoa.access")
+
+
 class RequestMetrics:
+    """Counts and times requests; logs method, route template, status and duration, never the
+    query string or body (they may carry personal data)."""
+
     def __init__(self, app: ASGIApp, metrics):
         self.app = app
         self.metrics = metrics
@@ -66,4 +73,6 @@ class RequestMetrics:
         finally:
             route = scope.get("route")
             path = getattr(route, "path", None) or "unmatched"
-            self.metrics.observe_request(scope["method"], path, status["code"], time.perf_counter() - start)
+            seconds = time.perf_counter() - start
+            self.metrics.observe_request(scope["method"], path, status["code"], seconds)
+            access_log.info("%s %s %d %.0fms", scope["method"], path, status["code"], seconds * 1000)
