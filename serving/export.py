@@ -69,7 +69,10 @@ def build_dataset(store: BlobStore, docs: list[Document]):
     disable_progress_bar()
 
     rows = list(page_rows(store, docs))
-    return Dataset.from_list(rows, features=features())
+    feats = features()
+    if not rows:
+        return Dataset.from_dict({name: [] for name in feats}, features=feats)
+    return Dataset.from_list(rows, features=feats)
 
 
 def export_zip(store: BlobStore, docs: list[Document], workdir: Path | None = None) -> Path:
