@@ -31,7 +31,8 @@ class Settings(BaseSettings):
 
     # OCR
     ocr_engine: str = "tesseract"
-    ocr_target_xheight: int = 20  # pages are resampled so that text has about this x-height
+    ocr_min_dpi: int = 140  # coarser pages are upsampled for OCR (70 dpi scans read far better)
+    ocr_max_dpi: int = 300  # finer pages are downsampled: no gain, only time
     tesseract_lang: str = "vie"
     tesseract_timeout_s: float = 120.0
 

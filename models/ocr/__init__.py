@@ -1,0 +1,16 @@
+"""OCR engines, chosen by name in the configuration (``SOHOA_OCR_ENGINE``)."""
+from __future__ import annotations
+
+from sohoa.models.ocr.base import OcrEngine, OcrLine, OcrWord
+
+ENGINES = ("tesseract",)
+
+
+def build_engine(name: str, settings) -> OcrEngine:
+    if name == "tesseract":
+        from sohoa.models.ocr.tesseract import TesseractEngine
+        return TesseractEngine(settings.tesseract_lang, timeout_s=settings.tesseract_timeout_s)
+    raise ValueError(f"unknown OCR engine {name!r}; choose one of {', '.join(ENGINES)}")
+
+
+__all__ = ["OcrEngine", "OcrLine", "OcrWord", "build_engine", "ENGINES"]

@@ -1,0 +1,45 @@
+"""Rule-based document-type classifier: the baseline and fallback of the learned classifier.
+
+Evidence, strongest first: the title's opening words (from the vocabulary's ``title_keywords``),
+then the anatomy of a letter ("V/v", "Kính gửi"), then whether the page looks administrative at all.
+"""
+from __future__ import annotations
+
+from sohoa.models.config import Vocabulary
+from sohoa.models.document import DocType, Page
+from sohoa.models.fields.normalize import strip_accents
+
+VERSION = "classify-rules-1"
+
+
+def _scores(label: str, confidence: float, labels: list[str]) -> DocType:
+    rest = (1.0 - confidence) / max(1, len(labels) - 1)
+    scores = {name: round(confidence if name == label else rest, 4) for name in labels}
+    return DocType(label=label, confidence=round(confidence, 4), scores=scores)
+
+
+def classify(pages: list[Page], vocabulary: Vocabulary) -> DocType:
+    labels = vocabulary.labels
+    roles: dict[str, list[str]] = {}
+    for page in pages:
+        for block in page.blocks:
+            roles.setdefault(block.type, []).append(" ".join(ln.text for ln in block.lines))
+    title = strip_accents(roles.get("title", [""])[0]).strip(" .:-")
+    if title:
+        best, best_len = None, 0
+        for label, spec in vocabulary.doc_types.items():
+            for keyword in spec.get("title_keywords", []):
+                key = strip_accents(keyword)
+                if title.startswith(key) and len(key) > best_len:
+                    best, best_len = label, len(key)
+        if best:
+            return _scores(best, 0.9, labels)
+    administrative = "national_motto" in roles or "number" in roles
+    if administrative and ("recipients" in roles or "subject" in roles):
+        return _scores("official_letter", 0.8 if "recipients" in roles else 0.65, labels)
+    if "signature_block" in roles and "distribution" in roles:
+        # A continuation page: the closing of an administrative paper, most often a letter.
+        return _scores("official_letter", 0.45, labels)
+    if "form_line" in roles and len(roles["form_line"]) >= 3:
+        return _scores("application_form", 0.55, labels)
+    return _scores("other", 0.6 if not administrative else 0.4, labels)

@@ -1,0 +1,182 @@
+"""Rule-based field extraction over the laid-out pages: the baseline that learned extractors must
+beat, and their fallback. Every value goes through ``normalize_field``."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from sohoa.models.document import BBox, Block, Field, Line, Page
+from sohoa.models.fields.normalize import (fold_text, normalize_date, normalize_field, parse_place_date,
+                                           strip_accents)
+
+VERSION = "fields-rules-1"
+
+# A header line that starts with one of these opens a new agency level ("UBND TỈNH X" / "SỞ Y TẾ");
+# one that does not continues the name above ("ỦY BAN NHÂN DÂN" / "THÀNH PHỐ ĐÀ NẴNG").
+_AGENCY_NOUNS = re.compile(
+    r"^(so|phong|ban|chi cuc|trung tam|benh vien|truong|cong an|cuc|vu|vien|hoi dong|thanh tra|"
+    r"van phong|uy ban nhan dan|ubnd|bo|tong cuc|doan|hoi|cong ty|tram|khoa|nganh)\b")
+_BARE_COUNCIL = re.compile(r"^(uy|uy) ban nhan dan$")
+_SIGN_PREFIX = re.compile(r"^\s*(TM|KT|TL|TUQ|Q|T/M|K/T)\s*[./]\s*", re.IGNORECASE)
+_NUMBER_TEXT = re.compile(r"^\s*s[ốoô6]\s*[:;.]\s*", re.IGNORECASE)
+_VALID_UNTIL = re.compile(r"(hieu luc|gia tri|thoi han)[^\d]{0,25}(den|toi)\s*(ngay)?")
+
+
+@lru_cache
+def _labels() -> list[tuple[str, str]]:
+    raw = yaml.safe_load((Path(__file__).parent / "labels.yaml").read_text(encoding="utf-8"))
+    pairs = [(strip_accents(label), name) for name, labels in raw.items() for label in labels]
+    return sorted(pairs, key=lambda p: -len(p[0]))  # longest label first
+
+
+def _union(boxes: list[BBox]) -> BBox:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _field(name: str, text: str, lines: list[Line], page: int, prior: float, value: str | None = None) -> Field | None:
+    value = value if value is not None else normalize_field(name, text)
+    if not value:
+        return None
+    ocr_conf = min(ln.confidence for ln in lines)
+    return Field(value=value, text=fold_text(text) or text, confidence=round(prior * (0.3 + 0.7 * ocr_conf), 4),
+                 page=page, bbox=_union([ln.bbox for ln in lines]), source="rules")
+
+
+def _first(pages: list[Page], role: str) -> tuple[Block, int] | None:
+    for page in pages:
+        for block in page.blocks:
+            if block.type == role and block.lines:
+                return block, page.number
+    return None
+
+
+def _authorities(block: Block, page: int) -> dict[str, Field]:
+    lines = [ln for ln in block.lines if sum(c.isalpha() for c in ln.text) >= 2]
+    units: list[list[Line]] = []
+    for ln in lines:
+        key = strip_accents(ln.text).strip()
+        new_level = bool(_AGENCY_NOUNS.search(key)) and not (units and _BARE_COUNCIL.search(
+            strip_accents(" ".join(x.text for x in units[-1])).strip()))
+        if not units or new_level:
+            units.append([ln])
+        else:
+            units[-1].append(ln)
+    out: dict[str, Field] = {}
+    if not units:
+        return out
+    issuing = units[-1]
+    if f := _field("issuing_authority", " ".join(ln.text for ln in issuing), issuing, page, 0.9):
+        out["issuing_authority"] = f
+    if len(units) > 1:
+        parent = [ln for unit in units[:-1] for ln in unit]
+        if f := _field("parent_authority", " ".join(ln.text for ln in parent), parent, page, 0.85):
+            out["parent_authority"] = f
+    return out
+
+
+def _signer(block: Block, page: int) -> dict[str, Field]:
+    lines = sorted(block.lines, key=lambda ln: ln.bbox[1])
+    if not lines:
+        return {}
+    gaps = [(lines[i + 1].bbox[1] - lines[i].bbox[3], i) for i in range(len(lines) - 1)]
+    heights = sorted(ln.bbox[3] - ln.bbox[1] for ln in lines)
+    line_h = heights[len(heights) // 2]
+    gap, at = max(gaps, default=(0, len(lines) - 1))
+    above, below = (lines[:at + 1], lines[at + 1:]) if gap > 1.5 * line_h else (lines, [])
+    out: dict[str, Field] = {}
+    titles = [ln for ln in above if sum(c.isupper() for c in ln.text) >= 0.7 * max(1, sum(c.isalpha() for c in ln.text))]
+    if titles:
+        title = titles[-1]
+        if f := _field("signer_title", _SIGN_PREFIX.sub("", title.text), [title], page, 0.85):
+            out["signer_title"] = f
+    names = [ln for ln in (below or lines[1:]) if _looks_like_name(ln.text)]
+    if names:
+        name = names[-1]
+        if f := _field("signer_name", name.text, [name], page, 0.85):
+            out["signer_name"] = f
+    return out
+
+
+def _looks_like_name(text: str) -> bool:
+    words = fold_text(text).split()
+    if not 2 <= len(words) <= 7 or any(c.isdigit() for c in text):
+        return False
+    capitalised = sum(w[:1].isupper() for w in words)
+    return capitalised >= len(words) - 1
+
+
+def _form_fields(pages: list[Page]) -> dict[str, Field]:
+    """Labelled lines anywhere ("Họ và tên: ...", "Ngày sinh: ..."); one line may hold several."""
+    out: dict[str, Field] = {}
+    labels = _labels()
+    for page in pages:
+        for block in page.blocks:
+            if block.type not in ("form_line", "body", "table", "recipients"):
+                continue
+            for ln in block.lines:
+                key = strip_accents(ln.text)
+                hits = []
+                for label, name in labels:
+                    for m in re.finditer(r"(?:^|[\s.;,-])(" + re.escape(label) + r")\b", key):
+                        if not any(s <= m.start(1) < e for s, e, _ in hits):
+                            hits.append((m.start(1), m.end(1), name))
+                hits.sort()
+                for i, (start, end, name) in enumerate(hits):
+                    if name in out:
+                        continue
+                    stop = hits[i + 1][0] if i + 1 < len(hits) else len(ln.text)
+                    text = ln.text[end:stop].lstrip(" :.-")
+                    if name == "valid_until" or name == "date_of_birth":
+                        value = normalize_date(text)
+                    else:
+                        value = normalize_field(name, text)
+                    if value and (f := _field(name, text, [ln], page.number, 0.9, value)):
+                        out[name] = f
+                if "valid_until" not in out and (m := _VALID_UNTIL.search(key)):
+                    if value := normalize_date(ln.text[m.end():]):
+                        out["valid_until"] = _field("valid_until", ln.text[m.start():], [ln], page.number, 0.85, value)
+    return out
+
+
+def extract_fields(pages: list[Page]) -> dict[str, Field]:
+    fields: dict[str, Field] = {}
+    if found := _first(pages, "number"):
+        block, page = found
+        line = block.lines[0]
+        if f := _field("document_number", line.text, [line], page, 0.9,
+                       normalize_field("document_number", _NUMBER_TEXT.sub("", line.text))):
+            fields["document_number"] = f
+    if found := _first(pages, "place_date"):
+        block, page = found
+        text = " ".join(ln.text for ln in block.lines)
+        place, date = parse_place_date(text)
+        if date:
+            fields["issue_date"] = _field("issue_date", text, block.lines, page, 0.9, date)
+        if place:
+            fields["issue_place"] = _field("issue_place", text.split(",")[0], block.lines, page, 0.85, place)
+    if found := _first(pages, "agency_header"):
+        fields.update(_authorities(*found))
+    for role, name in (("title", "title"), ("subject", "subject")):
+        if found := _first(pages, role):
+            block, page = found
+            if f := _field(name, " ".join(ln.text for ln in block.lines), block.lines, page, 0.85):
+                fields[name] = f
+    if found := _first(pages, "recipients"):
+        block, page = found
+        text = " ".join(ln.text for ln in block.lines)
+        text = re.sub(r"^\s*K\S*nh\s+g\S*i\s*[:;.]?\s*", "", text, flags=re.IGNORECASE)
+        text = re.sub(r"\s*[-•+]\s+", " ", " " + text).strip()
+        if f := _field("recipient", text, block.lines, page, 0.8):
+            fields["recipient"] = f
+    signing = [p for p in pages if any(b.type == "signature_block" for b in p.blocks)]
+    if signing:  # the last page with a signature block signs the document
+        page = signing[-1]
+        lines = [ln for b in page.blocks if b.type == "signature_block" for ln in b.lines]
+        block = Block(type="signature_block", bbox=_union([ln.bbox for ln in lines]), lines=lines)
+        fields.update(_signer(block, page.number))
+    for name, f in _form_fields(pages).items():
+        fields.setdefault(name, f)
+    return fields

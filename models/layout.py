@@ -1,0 +1,258 @@
+"""Heuristic layout: block roles and reading order for Decree 30/2020 documents.
+
+Input: OCR lines of one page in page coordinates. Output: typed ``Block``s in reading order.
+The roles follow the fixed anatomy of an administrative paper (header with agency left and
+national motto right, number, place-date, title, subject, recipients, body, signature block and
+"Nơi nhận"). A learned layout model can replace ``assign_roles`` behind the same ``analyze``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from statistics import median
+
+from sohoa.models.document import Block, Line, Word
+from sohoa.models.fields.normalize import strip_accents
+from sohoa.models.ocr.base import OcrLine
+
+VERSION = "layout-rules-1"
+
+_MOTTO = re.compile(r"cong\s*hoa\s*xa\s*hoi|doc\s*lap\s*[-–—.,]?\s*tu\s*do|tu\s*do\s*[-–—.,]?\s*hanh\s*phuc")
+_NUMBER = re.compile(r"^\s*s[oô6]\s*[:;.]")
+_PLACE_DATE = re.compile(r"ngay\s*\S{0,4}\s*thang\s*\S{0,4}\s*nam\s*\d|,\s*ngay\b")
+_SUBJECT = re.compile(r"^\s*(v/v|v\.v|ve\s*viec)\b")
+_RECIPIENTS = re.compile(r"^\s*kinh\s*gui")
+_DISTRIBUTION = re.compile(r"^\s*noi\s*nhan")
+_SIGN_PREFIX = re.compile(r"^\s*(tm|kt|tl|tuq|q|t/m|k/t)\s*[./]")
+_MOTTO_STARTS = {"cong hoa", "doc lap"}
+_FORM_LABEL = re.compile(r"^\s*[-+•]?\s*[^\W\d_][^:]{1,40}:\s*\S")
+
+
+@dataclass
+class _L:
+    """A line being laid out: OCR line plus the role given to it."""
+    ocr: OcrLine
+    key: str  # accent-free lower-case text for matching
+    role: str = "body"
+
+    @property
+    def x0(self) -> int: return self.ocr.bbox[0]
+    @property
+    def y0(self) -> int: return self.ocr.bbox[1]
+    @property
+    def x1(self) -> int: return self.ocr.bbox[2]
+    @property
+    def y1(self) -> int: return self.ocr.bbox[3]
+    @property
+    def cx(self) -> float: return (self.x0 + self.x1) / 2
+    @property
+    def height(self) -> int: return self.y1 - self.y0
+
+
+def _upper_ratio(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+
+
+def _drop_stray_marks(words: list) -> list:
+    """Rules and underlines read as "_" or "—" float between columns; punctuation that touches a
+    word ("Độc lập - Tự do") stays."""
+    keep = []
+    heights = [w.bbox[3] - w.bbox[1] for w in words if any(c.isalnum() for c in w.text)]
+    h = median(heights) if heights else 10
+    for i, w in enumerate(words):
+        if any(c.isalnum() for c in w.text):
+            keep.append(w)
+            continue
+        near = [n for n in (words[i - 1] if i else None, words[i + 1] if i + 1 < len(words) else None)
+                if n is not None and any(c.isalnum() for c in n.text)
+                and min(abs(n.bbox[0] - w.bbox[2]), abs(w.bbox[0] - n.bbox[2])) < 1.5 * h]
+        if near:
+            keep.append(w)
+    return keep
+
+
+def split_at_gaps(lines: list[OcrLine], factor: float = 1.8) -> list[OcrLine]:
+    """Tesseract joins the header's two columns ("UBND ... CỘNG HÒA ...") into one line: split
+    a line wherever the gap between two words is wider than ``factor`` word heights."""
+    out: list[OcrLine] = []
+    for line in lines:
+        words = _drop_stray_marks(line.words)
+        if not words:
+            continue
+        heights = [w.bbox[3] - w.bbox[1] for w in words if any(c.isalnum() for c in w.text)]
+        limit = factor * (median(heights) if heights else 10)
+        keys = [strip_accents(w.text) for w in words]
+        pieces, current = [], [words[0]]
+        for i in range(1, len(words)):
+            # The motto's first words mark the right column even where the gap is narrow.
+            anchor = " ".join(keys[i:i + 2]) in _MOTTO_STARTS
+            if words[i].bbox[0] - current[-1].bbox[2] > limit or anchor:
+                pieces.append(current)
+                current = []
+            current.append(words[i])
+        pieces.append(current)
+        for piece in pieces:
+            while piece and not any(c.isalnum() for c in piece[-1].text):
+                piece.pop()  # a rule mark left dangling at the column edge
+            if piece:
+                out.append(OcrLine(piece, line.group))
+    return out
+
+
+def is_noise(line: OcrLine) -> bool:
+    """Specks, rules and seal fragments that OCR reads as punctuation or single letters."""
+    alnum = sum(c.isalnum() for c in line.text)
+    return alnum == 0 or (alnum <= 2 and line.confidence < 0.6)
+
+
+def assign_roles(lines: list[_L], width: int, height: int) -> None:
+    mid = width / 2
+    # The title: the first centred, upper-case line that is not the motto, number or date.
+    title_index = None
+    for i, ln in enumerate(lines):
+        if ln.y0 > 0.5 * height:
+            break
+        centred = abs(ln.cx - mid) < 0.12 * width and ln.x0 > 0.1 * width
+        if (centred and _upper_ratio(ln.ocr.text) > 0.8 and len(ln.key) >= 4
+                and not _MOTTO.search(ln.key) and not _NUMBER.search(ln.key)):
+            title_index = i
+            break
+    # The header ends at the title, or (letters) at the first line that spans the page.
+    header_end = title_index
+    if header_end is None:
+        for i, ln in enumerate(lines):
+            if _RECIPIENTS.search(ln.key) or (ln.x1 - ln.x0 > 0.6 * width and ln.y0 > 0.08 * height):
+                header_end = i
+                break
+    header_end = header_end if header_end is not None else 0
+    has_header = header_end > 0 and any(_MOTTO.search(ln.key) or _NUMBER.search(ln.key)
+                                        for ln in lines[:header_end])
+    if not has_header:
+        header_end = 0
+
+    in_subject = False
+    for ln in lines[:header_end]:
+        left = ln.cx < mid
+        if _MOTTO.search(ln.key):
+            ln.role = "national_motto"
+        elif _NUMBER.search(ln.key):
+            ln.role = "number"
+        elif _PLACE_DATE.search(ln.key) and not left:
+            ln.role = "place_date"
+        elif _SUBJECT.search(ln.key) or (in_subject and left):
+            ln.role, in_subject = "subject", True
+        elif left:
+            ln.role = "agency_header" if not in_subject else "subject"
+        else:
+            ln.role = "national_motto" if ln.y0 < lines[0].y0 + 4 * ln.height else "place_date"
+
+    section = "body"
+    title_done = False
+    last = None
+    for i in range(header_end, len(lines)):
+        ln = lines[i]
+        gap = ln.y0 - last.y1 if last is not None else 0
+        if i == title_index:
+            ln.role = "title"
+        elif (last is not None and last.role == "title" and not title_done and _upper_ratio(ln.ocr.text) > 0.8
+              and abs(ln.cx - mid) < 0.15 * width and gap < 1.5 * ln.height and not _SUBJECT.search(ln.key)):
+            ln.role = "title"
+        elif _SUBJECT.search(ln.key) and i - header_end <= 4:
+            ln.role, section = "subject", "subject"
+        elif section == "subject" and abs(ln.cx - mid) < 0.15 * width and gap < 1.2 * ln.height \
+                and _upper_ratio(ln.ocr.text) < 0.8:
+            ln.role = "subject"
+        elif _RECIPIENTS.search(ln.key):
+            ln.role, section = "recipients", "recipients"
+        elif section == "recipients" and (ln.key.lstrip().startswith(("-", "+", "•")) or ln.x0 > 0.3 * width) \
+                and gap < 1.5 * ln.height:
+            ln.role = "recipients"
+        elif _DISTRIBUTION.search(ln.key):
+            ln.role, section = "distribution", "closing"
+        elif section == "closing" and ln.cx < mid:
+            ln.role = "distribution"
+        elif ln.x0 > 0.45 * width and ln.y0 > 0.3 * height and (
+                section == "closing" or _SIGN_PREFIX.search(ln.key)
+                or (_upper_ratio(ln.ocr.text) > 0.8 and abs(ln.cx - 0.72 * width) < 0.2 * width)):
+            ln.role, section = "signature_block", "closing"
+        elif _FORM_LABEL.search(ln.ocr.text) and section not in ("closing",):
+            ln.role, section = "form_line", "body"
+        else:
+            ln.role = "body"
+            if section in ("subject", "recipients"):
+                section = "body"
+        if ln.role != "title" and last is not None and last.role == "title":
+            title_done = True
+        last = ln
+
+
+def _group(lines: list[_L]) -> list[list[_L]]:
+    """Lines of one role, one column and no wide vertical gap form a block. Lines are sorted by
+    height on the page, so the two header columns interleave: look back over recent groups."""
+    groups: list[list[_L]] = []
+    for ln in lines:
+        for group in reversed(groups[-4:]):
+            prev = group[-1]
+            same_col = not (ln.x0 > prev.x1 or ln.x1 < prev.x0)
+            # The signature itself leaves a tall gap between the signer's title and name.
+            max_gap = 12.0 if ln.role == "signature_block" else 2.0
+            if (ln.role == prev.role and same_col and ln.role != "form_line"
+                    and ln.y0 - prev.y1 < max_gap * max(ln.height, prev.height)):
+                group.append(ln)
+                break
+        else:
+            groups.append([ln])
+    return groups
+
+
+_HEADER_ROLES = {"agency_header", "national_motto", "number", "place_date"}
+
+
+def _reading_order(groups: list[list[_L]], width: int) -> list[list[_L]]:
+    """Header: the left column, then the right one; then top to bottom, except that the closing
+    zone reads "Nơi nhận" (left) before the signature block (right)."""
+    mid = width / 2
+
+    def left(g: list[_L]) -> bool:
+        return min(ln.x0 for ln in g) < mid and sum(ln.cx for ln in g) / len(g) < mid
+
+    header = [g for g in groups if g[0].role in _HEADER_ROLES or (g[0].role == "subject" and
+              any(o[0].role == "number" for o in groups) and g[0].y0 < max(
+                  (o[0].y1 for o in groups if o[0].role == "number"), default=0) + 6 * g[0].height)]
+    rest = [g for g in groups if not any(g is h for h in header)]
+    closing = [g for g in rest if g[0].role in ("distribution", "signature_block")]
+    body = [g for g in rest if not any(g is c for c in closing)]
+    by_y = lambda g: (g[0].y0, g[0].x0)  # noqa: E731
+    ordered = sorted([g for g in header if left(g)], key=by_y) + sorted(
+        [g for g in header if not left(g)], key=by_y)
+    ordered += sorted(body, key=by_y)
+    if closing:
+        first = min(g[0].y0 for g in closing)
+        late_body = [g for g in ordered if g in body and g[0].y0 > first]
+        ordered = [g for g in ordered if not any(g is b for b in late_body)]
+        zone = closing + late_body
+        ordered += sorted([g for g in zone if left(g)], key=by_y) + sorted(
+            [g for g in zone if not left(g)], key=by_y)
+    return ordered
+
+
+def _to_line(ln: _L) -> Line:
+    return Line(text=ln.ocr.text, bbox=ln.ocr.bbox, confidence=round(ln.ocr.confidence, 4),
+                words=[Word(text=w.text, bbox=w.bbox, confidence=round(w.confidence, 4))
+                       for w in ln.ocr.words])
+
+
+def analyze(ocr_lines: list[OcrLine], width: int, height: int,
+            stamps: list[tuple[int, int, int, int]] = ()) -> list[Block]:
+    """Blocks of one page, in reading order (stamps last: they hold no text)."""
+    lines = [_L(ln, strip_accents(ln.text)) for ln in split_at_gaps(ocr_lines) if not is_noise(ln)]
+    lines.sort(key=lambda ln: (ln.y0 + ln.y1) / 2)
+    assign_roles(lines, width, height)
+    blocks = []
+    for group in _reading_order(_group(lines), width):
+        x0 = min(ln.x0 for ln in group); y0 = min(ln.y0 for ln in group)  # noqa: E702
+        x1 = max(ln.x1 for ln in group); y1 = max(ln.y1 for ln in group)  # noqa: E702
+        blocks.append(Block(type=group[0].role, bbox=(x0, y0, x1, y1), lines=[_to_line(ln) for ln in group]))
+    blocks += [Block(type="stamp", bbox=box) for box in stamps]
+    return blocks

@@ -1,0 +1,137 @@
+"""The inference pipeline: scan bytes in, a contract ``DocumentResult`` out.
+
+Stages, each behind a small interface and timed: load → preprocess (orientation, deskew, seals)
+→ OCR (engine by name) → layout (block roles, reading order) → classify → extract fields.
+Build one ``Pipeline`` per process and reuse it: engines and models load once.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from sohoa.models import VERSION, classify, layout
+from sohoa.models.config import Settings, get_settings, get_vocabulary
+from sohoa.models.document import DocType, DocumentResult, Page, Source
+from sohoa.models.fields import rules
+from sohoa.models.loading import InputError, PageImage, load_pages
+from sohoa.models.ocr import OcrLine, OcrWord, build_engine
+from sohoa.models.preprocess import prepare_page, rotate_by
+
+__all__ = ["Pipeline", "InputError"]
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.ms: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.ms[name] = self.ms.get(name, 0.0) + (time.perf_counter() - start) * 1000
+
+
+def _scale_lines(lines: list[OcrLine], scale: float) -> list[OcrLine]:
+    if scale == 1.0:
+        return lines
+    def box(b):
+        return tuple(int(round(v / scale)) for v in b)
+    return [OcrLine([OcrWord(w.text, box(w.bbox), w.confidence) for w in ln.words], ln.group) for ln in lines]
+
+
+class Pipeline:
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or get_settings()
+        self.vocabulary = get_vocabulary()
+        self.ocr = build_engine(self.settings.ocr_engine, self.settings)
+
+    @property
+    def model_versions(self) -> dict[str, str]:
+        return {"ocr": self.ocr.version, "layout": layout.VERSION, "classifier": classify.VERSION,
+                "extractor": rules.VERSION, "sohoa": VERSION}
+
+    # --- entry points ---------------------------------------------------------------------
+
+    def process_path(self, path: str | Path) -> DocumentResult:
+        path = Path(path)
+        try:
+            data = path.read_bytes() if path.stat().st_size <= self.settings.limits.max_bytes else None
+        except IsADirectoryError:
+            raise InputError("is a directory") from None
+        except OSError as exc:
+            raise InputError(f"cannot read file: {exc.strerror or exc}") from None
+        if data is None:
+            raise InputError(f"file too large: {path.stat().st_size} bytes > limit "
+                             f"{self.settings.limits.max_bytes}", 413)
+        return self.process_bytes(data, path.name)
+
+    def process_bytes(self, data: bytes, filename: str) -> DocumentResult:
+        timer = _Timer()
+        with timer.stage("load"):
+            pages = self.load(data, filename)
+        sha256 = hashlib.sha256(data).hexdigest()
+        return self.process_pages(pages, filename, sha256, timer)
+
+    def load(self, data: bytes, filename: str) -> list[PageImage]:
+        s = self.settings
+        return load_pages(data, filename, s.limits, s.pdf_dpi, s.use_pdf_text_layer)
+
+    def process_pages(self, images: list[PageImage], filename: str, sha256: str,
+                      timer: _Timer | None = None) -> DocumentResult:
+        timer = timer or _Timer()
+        start = time.perf_counter()
+        pages: list[Page] = []
+        warnings: list[str] = []
+        for page_image in images:
+            page = self._process_page(page_image, timer)
+            if not any(b.lines for b in page.blocks):
+                warnings.append(f"page {page.number}: no text found")
+            pages.append(page)
+        with timer.stage("classify"):
+            doc_type = classify.classify(pages, self.vocabulary) if any(p.blocks for p in pages) else \
+                DocType(label="other", confidence=0.5, scores={k: 0.1 for k in self.vocabulary.labels})
+        with timer.stage("extract"):
+            fields = rules.extract_fields(pages)
+        text = "\n".join(ln.text for p in pages for b in p.blocks for ln in b.lines)
+        timings = {k: round(v, 1) for k, v in timer.ms.items()}
+        timings["total"] = round(timings.get("load", 0.0) + (time.perf_counter() - start) * 1000, 1)
+        return DocumentResult(
+            id=sha256[:24], source=Source(filename=Path(filename).name, sha256=sha256, pages=len(pages)),
+            doc_type=doc_type, fields=fields, pages=pages, text=text, models=self.model_versions,
+            timings_ms=timings, warnings=warnings)
+
+    def page_image(self, data: bytes, filename: str, page: Page) -> np.ndarray:
+        """The page as the result's boxes see it (rotation and deskew applied), RGB."""
+        image = self.load(data, filename)[page.number - 1].image
+        return apply_geometry(image, page.rotation, page.skew)
+
+    # --- one page -------------------------------------------------------------------------
+
+    def _process_page(self, page_image: PageImage, timer: _Timer) -> Page:
+        s = self.settings
+        with timer.stage("preprocess"):
+            prepared = prepare_page(page_image.image, page_image.dpi, detect_rotation=s.detect_orientation,
+                                    max_skew=s.max_skew_deg, ocr_min_dpi=s.ocr_min_dpi, ocr_max_dpi=s.ocr_max_dpi)
+        with timer.stage("ocr"):
+            lines = _scale_lines(self.ocr.recognize(prepared.ocr_image, prepared.ocr_dpi), prepared.ocr_scale)
+        height, width = prepared.image.shape[:2]
+        with timer.stage("layout"):
+            blocks = layout.analyze(lines, width, height, prepared.stamps)
+        return Page(number=page_image.number, width=width, height=height, dpi=page_image.dpi,
+                    rotation=prepared.rotation, skew=prepared.skew, blocks=blocks)
+
+
+from sohoa.models.preprocess import CV_ROTATE as _CV_ROTATE
+
+
+def apply_geometry(image: np.ndarray, rotation: int, skew: float) -> np.ndarray:
+    if rotation:
+        image = cv2.rotate(image, _CV_ROTATE[rotation])
+    return rotate_by(image, skew) if skew else image
