@@ -48,7 +48,7 @@ def contains(haystack: str, needle: str, *, accents: bool = True) -> bool:
 # --- dates -----------------------------------------------------------------------------------
 
 _DATE_WORDS = re.compile(
-    r"ng[aà]y\s*(?P<d>\d{1,2})\s*[,.]?\s*th[aá]ng\s*(?P<m>\d{1,2})\s*[,.]?\s*n[aă]m\s*(?P<y>\d{4})",
+    r"(?:ng[aà]y\s*)?(?P<d>\d{1,2})\s*[,.]?\s*th[aá]ng\s*(?P<m>\d{1,2})\s*[,.]?\s*n[aă]m\s*(?P<y>\d{4})",
     re.IGNORECASE)
 _MONTH_YEAR_WORDS = re.compile(r"th[aá]ng\s*(?P<m>\d{1,2})\s*[,./]?\s*n[aă]m\s*(?P<y>\d{4})", re.IGNORECASE)
 _YEAR_WORDS = re.compile(r"n[aă]m\s*(?P<y>\d{4})", re.IGNORECASE)
@@ -79,10 +79,12 @@ def normalize_date(text: str) -> str | None:
     text = nfc(text)
     if m := _ISO.match(text.strip()):
         return _iso(m["y"], m["m"], m["d"])
-    for pattern in (_DATE_WORDS, _DATE_NUMERIC):
-        if m := pattern.search(text):
-            if value := _iso(m["y"], m["m"], m["d"]):
-                return value
+    full = [m for pattern in (_DATE_WORDS, _DATE_NUMERIC) if (m := pattern.search(text))]
+    for m in full:
+        if value := _iso(m["y"], m["m"], m["d"]):
+            return value
+    if full:  # a whole date that is not a real day is an error, not a month
+        return None
     for pattern in (_MONTH_YEAR_WORDS, _MONTH_YEAR_NUMERIC):
         if m := pattern.search(text):
             if value := _iso(m["y"], m["m"]):

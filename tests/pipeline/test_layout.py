@@ -1,0 +1,80 @@
+from sohoa.models.layout import analyze, split_at_gaps
+from sohoa.models.ocr.base import OcrLine, OcrWord
+
+W, H = 1240, 1754
+
+
+def line(y, *spans, conf=0.95):
+    """spans: (x0, text) pairs; each word is 14 px per character wide, 28 px tall."""
+    words = []
+    for x0, text in spans:
+        x = x0
+        for w in text.split():
+            words.append(OcrWord(w, (x, y, x + 14 * len(w), y + 28), conf))
+            x += 14 * len(w) + 10
+    return OcrLine(words)
+
+
+def _letter_lines():
+    return [
+        line(80, (120, "UBND TỈNH NINH THUẬN"), (640, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
+        line(115, (220, "SỞ Y TẾ"), (680, "Độc lập - Tự do - Hạnh phúc")),
+        line(180, (180, "Số: 12/SYT-NVY"), (660, "Ninh Thuận, ngày 12 tháng 3 năm 2024")),
+        line(220, (150, "V/v kiểm tra an toàn thực phẩm")),
+        line(330, (300, "Kính gửi: Các bệnh viện trực thuộc Sở")),
+        line(420, (110, "Thực hiện chỉ đạo của Bộ Y tế về bảo đảm an toàn thực phẩm, Sở Y tế đề nghị")),
+        line(460, (110, "các đơn vị tăng cường kiểm tra các cơ sở sản xuất thực phẩm.")),
+        line(560, (110, "Nơi nhận:"), (760, "GIÁM ĐỐC")),
+        line(595, (110, "- Như trên;")),
+        line(630, (110, "- Lưu: VT.")),
+        line(820, (700, "Nguyễn Thị Minh Thư")),
+    ]
+
+
+def test_two_column_header_lines_are_split():
+    parts = split_at_gaps([_letter_lines()[0]])
+    assert [p.text for p in parts] == ["UBND TỈNH NINH THUẬN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"]
+
+
+def test_motto_split_even_without_a_wide_gap():
+    tight = line(80, (100, "UBND THÀNH PHỐ ĐÀ NẴNG _ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+    assert [p.text for p in split_at_gaps([tight])] == ["UBND THÀNH PHỐ ĐÀ NẴNG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"]
+
+
+def test_roles_and_reading_order():
+    blocks = analyze(_letter_lines(), W, H, stamps=[(650, 600, 850, 800)])
+    order = [(b.type, " / ".join(ln.text for ln in b.lines)) for b in blocks]
+    assert order == [
+        ("agency_header", "UBND TỈNH NINH THUẬN / SỞ Y TẾ"),
+        ("number", "Số: 12/SYT-NVY"),
+        ("subject", "V/v kiểm tra an toàn thực phẩm"),
+        ("national_motto", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM / Độc lập - Tự do - Hạnh phúc"),
+        ("place_date", "Ninh Thuận, ngày 12 tháng 3 năm 2024"),
+        ("recipients", "Kính gửi: Các bệnh viện trực thuộc Sở"),
+        ("body", "Thực hiện chỉ đạo của Bộ Y tế về bảo đảm an toàn thực phẩm, Sở Y tế đề nghị / "
+                 "các đơn vị tăng cường kiểm tra các cơ sở sản xuất thực phẩm."),
+        ("distribution", "Nơi nhận: / - Như trên; / - Lưu: VT."),
+        ("signature_block", "GIÁM ĐỐC / Nguyễn Thị Minh Thư"),
+        ("stamp", ""),
+    ]
+
+
+def test_title_and_decision_subject():
+    lines = [
+        line(80, (120, "ỦY BAN NHÂN DÂN"), (640, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
+        line(115, (110, "TỈNH QUẢNG NGÃI"), (680, "Độc lập - Tự do - Hạnh phúc")),
+        line(180, (180, "Số: 86/QĐ-UBND"), (660, "Quảng Ngãi, ngày 5 tháng 5 năm 2025")),
+        line(300, (540, "QUYẾT ĐỊNH")),
+        line(340, (400, "Về việc bổ nhiệm ngạch thanh tra viên")),
+        line(420, (300, "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI")),
+        line(480, (110, "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;")),
+    ]
+    roles = {b.type: " / ".join(ln.text for ln in b.lines) for b in analyze(lines, W, H)}
+    assert roles["title"] == "QUYẾT ĐỊNH"
+    assert roles["subject"] == "Về việc bổ nhiệm ngạch thanh tra viên"
+    assert roles["agency_header"] == "ỦY BAN NHÂN DÂN / TỈNH QUẢNG NGÃI"
+
+
+def test_noise_lines_dropped():
+    blocks = analyze([line(100, (100, "— _ ~")), line(140, (100, "Nội dung"))], W, H)
+    assert [ln.text for b in blocks for ln in b.lines] == ["Nội dung"]

@@ -1,0 +1,86 @@
+import pytest
+
+from sohoa.models.fields.normalize import (contains, fold_text, normalize_business_code, normalize_date,
+                                           normalize_document_number, normalize_field, normalize_person_name,
+                                           normalize_personal_id, normalize_phone, parse_place_date, strip_accents)
+
+
+@pytest.mark.parametrize("text,iso", [
+    ("Hà Nội, ngày 12 tháng 3 năm 2024", "2024-03-12"),
+    ("ngày 05 tháng 02 năm 2020", "2020-02-05"),
+    ("ngày 26tháng 7 năm 2020", "2020-07-26"),      # OCR glues words
+    ("12/03/2024", "2024-03-12"),
+    ("1-2-1999", "1999-02-01"),
+    ("21.05.1987", "1987-05-21"),
+    ("tháng 3 năm 2024", "2024-03"),
+    ("03/2024", "2024-03"),
+    ("năm 1987", "1987"),
+    ("2024-03-12", "2024-03-12"),
+])
+def test_dates_to_iso(text, iso):
+    assert normalize_date(text) == iso
+
+
+@pytest.mark.parametrize("text", ["31/02/2024", "ngày 40 tháng 1 năm 2020", "năm 3024", "không có ngày", ""])
+def test_invalid_dates_give_none(text):
+    assert normalize_date(text) is None
+
+
+def test_place_date():
+    assert parse_place_date("Đà Nẵng, ngày 26 tháng 7 năm 2020") == ("Đà Nẵng", "2020-07-26")
+    assert parse_place_date("TP. Hồ Chí Minh,  ngày 1 tháng 12 năm 2023") == ("TP. Hồ Chí Minh", "2023-12-01")
+    assert parse_place_date("ngày 1 tháng 12 năm 2023") == (None, "2023-12-01")
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Số: 123/GP-SYT", "123/GP-SYT"),
+    ("Số:1906 /SGDĐT-CTrTT", "1906/SGDĐT-CTrTT"),
+    ("So: 45/QĐ-UBND", "45/QĐ-UBND"),
+    ("Số: /SGDĐT-VP", "/SGDĐT-VP"),   # handwritten number left blank by OCR: keep the symbol
+])
+def test_document_number(text, value):
+    assert normalize_document_number(text) == value
+
+
+def test_document_number_needs_digit_or_slash():
+    assert normalize_document_number("Số:") is None
+    assert normalize_document_number("Số: abc") is None
+
+
+def test_ids_and_phone():
+    assert normalize_personal_id("0790 8700 1234") == "079087001234"
+    assert normalize_personal_id("CMND: 201 234 567") == "201234567"
+    assert normalize_personal_id("12345") is None
+    assert normalize_business_code("0101234567") == "0101234567"
+    assert normalize_business_code("0101234567 - 001") == "0101234567-001"
+    assert normalize_business_code("0101234567001") == "0101234567-001"
+    assert normalize_business_code("12345") is None
+    assert normalize_phone("+84 912 345 678") == "0912345678"
+    assert normalize_phone("0236.3821.234") == "02363821234"
+    assert normalize_phone("123") is None
+
+
+def test_text_and_names():
+    assert fold_text("  Sở   Y tế , ") == "Sở Y tế"
+    assert fold_text("Cho\u0301") == "Chó"  # NFC
+    assert normalize_person_name("Trung tá Bùi Văn Kỳ") == "Bùi Văn Kỳ"
+    assert normalize_person_name("TS. BS. Lê Thị Hoa") == "Lê Thị Hoa"
+    assert normalize_person_name("Nguyễn Văn Ông") == "Nguyễn Văn Ông"  # a rank word inside a name stays
+    assert normalize_field("signer_name", "BS. Lê Thị B") == "Lê Thị B"
+    assert normalize_field("issue_date", "ngày 1 tháng 2 năm 2003") == "2003-02-01"
+
+
+def test_accent_aware_matching():
+    assert strip_accents("Đà Nẵng ỦY BAN") == "da nang uy ban"
+    assert contains("KÍNH GỬI: Sở Y tế", "kính gửi")
+    assert not contains("Kinh gui: Sở", "kính gửi")
+    assert contains("Kinh gui: Sở", "kính gửi", accents=False)
+
+
+@pytest.mark.parametrize("name,value", [
+    ("document_number", "123/GP-SYT"), ("issue_date", "2024-03-12"), ("issue_date", "2024-03"),
+    ("personal_id", "079087001234"), ("business_code", "0101234567-001"), ("phone", "0912345678"),
+    ("holder_name", "Nguyễn Thị Minh Thư"), ("signer_name", "Bùi Văn Kỳ"), ("address", "12 Lê Lợi, Huế"),
+])
+def test_values_normalize_to_themselves(name, value):
+    assert normalize_field(name, value) == value

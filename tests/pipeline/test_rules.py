@@ -1,0 +1,77 @@
+from sohoa.models.classify import classify
+from sohoa.models.config import get_vocabulary
+from sohoa.models.document import Page
+from sohoa.models.fields.rules import extract_fields
+from sohoa.models.layout import analyze
+
+from test_layout import H, W, _letter_lines, line
+
+
+def _page(lines, number=1):
+    return Page(number=number, width=W, height=H, dpi=150, rotation=0, blocks=analyze(lines, W, H))
+
+
+def test_letter_fields():
+    fields = extract_fields([_page(_letter_lines())])
+    values = {k: v.value for k, v in fields.items()}
+    assert values == {
+        "document_number": "12/SYT-NVY", "issue_date": "2024-03-12", "issue_place": "Ninh Thuận",
+        "issuing_authority": "SỞ Y TẾ", "parent_authority": "UBND TỈNH NINH THUẬN",
+        "subject": "V/v kiểm tra an toàn thực phẩm", "recipient": "Các bệnh viện trực thuộc Sở",
+        "signer_title": "GIÁM ĐỐC", "signer_name": "Nguyễn Thị Minh Thư",
+    }
+    number = fields["document_number"]
+    assert number.text == "Số: 12/SYT-NVY" and number.page == 1 and number.source == "rules"
+    assert number.bbox[0] >= 180 and number.bbox[1] == 180 and 0 < number.confidence <= 1
+
+
+def test_one_agency_wrapped_over_two_lines_is_not_split():
+    lines = [line(80, (120, "ỦY BAN NHÂN DÂN"), (640, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
+             line(115, (100, "THÀNH PHỐ ĐÀ NẴNG"), (680, "Độc lập - Tự do - Hạnh phúc")),
+             line(180, (180, "Số: 5/UBND-KT"), (660, "Đà Nẵng, ngày 2 tháng 1 năm 2023")),
+             line(260, (300, "Kính gửi: Sở Y tế"))]
+    fields = extract_fields([_page(lines)])
+    assert fields["issuing_authority"].value == "ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴNG"
+    assert "parent_authority" not in fields
+
+
+def test_form_lines_and_validity():
+    lines = [
+        line(400, (110, "Họ và tên: Trần Văn Bình")),
+        line(440, (110, "Ngày sinh: 21/05/1987"), (600, "Số CCCD: 079087001234")),
+        line(480, (110, "Địa chỉ: 12 Lê Lợi, phường Phú Hội, thành phố Huế")),
+        line(520, (110, "Điện thoại: +84 912 345 678")),
+        line(560, (110, "Mã số doanh nghiệp: 0101234567")),
+        line(600, (110, "Phạm vi hoạt động chuyên môn: Khám bệnh, chữa bệnh nội khoa")),
+        line(640, (110, "Giấy phép này có hiệu lực đến ngày 31 tháng 12 năm 2029.")),
+    ]
+    values = {k: v.value for k, v in extract_fields([_page(lines)]).items()}
+    assert values["holder_name"] == "Trần Văn Bình"
+    assert values["date_of_birth"] == "1987-05-21"
+    assert values["personal_id"] == "079087001234"
+    assert values["address"] == "12 Lê Lợi, phường Phú Hội, thành phố Huế"
+    assert values["phone"] == "0912345678"
+    assert values["business_code"] == "0101234567"
+    assert values["scope"] == "Khám bệnh, chữa bệnh nội khoa"
+    assert values["valid_until"] == "2029-12-31"
+
+
+def test_absent_fields_are_absent_not_empty():
+    fields = extract_fields([_page([line(400, (110, "Một trang không có gì đáng chú ý."))])])
+    assert fields == {}
+
+
+def test_classifier_by_title_and_by_anatomy():
+    vocab = get_vocabulary()
+    header = _letter_lines()[:3]
+    for title, label in [("GIẤY PHÉP HOẠT ĐỘNG KHÁM BỆNH, CHỮA BỆNH", "license"),
+                         ("GIẤY CHỨNG NHẬN CƠ SỞ ĐỦ ĐIỀU KIỆN AN TOÀN THỰC PHẨM", "certificate"),
+                         ("CHỨNG CHỈ HÀNH NGHỀ KHÁM BỆNH, CHỮA BỆNH", "certificate"),
+                         ("ĐƠN ĐỀ NGHỊ CẤP GIẤY PHÉP", "application_form"),
+                         ("QUYẾT ĐỊNH", "decision"), ("BÁO CÁO", "other")]:
+        page = _page(header + [line(300, (620 - 7 * len(title), title))])
+        doc_type = classify([page], vocab)
+        assert doc_type.label == label, title
+        assert abs(sum(doc_type.scores.values()) - 1) < 1e-3 and set(doc_type.scores) == set(vocab.labels)
+    assert classify([_page(_letter_lines())], vocab).label == "official_letter"
+    assert classify([_page([line(300, (110, "Bài 5. Tìm hiểu chung về văn bản"))])], vocab).label == "other"
