@@ -189,15 +189,18 @@ def list_documents(doc_type: str | None = None,
 @router.get("/documents/{doc_id}/pages/{number}.png", summary="A page image in result coordinates",
             response_class=Response, responses={200: {"content": {"image/png": {}}}, **ERROR_RESPONSES})
 def page_image(request: Request, doc_id: str, number: int, boxes: bool = False,
-               session: Session = Depends(get_session), _caller: Caller = Depends(require("read"))):
+               _caller: Caller = Depends(require("read"))):
     from sohoa.serving.pages import draw_boxes, page_png
 
-    doc = _get_doc(session, doc_id)
+    svc = _svc(request)
+    with svc.sessions() as session:  # let go of the database before rendering
+        doc = _get_doc(session, doc_id)
+        session.expunge(doc)
     if not doc.result:
         raise ApiError(409, "the document has not been processed yet", "not_processed")
     if not 1 <= number <= len(doc.result.get("pages") or []):
         raise ApiError(404, "no such page")
-    png = page_png(_svc(request).store, doc, number)
+    png = page_png(svc.store, doc, number)
     if boxes:
         png = draw_boxes(png, effective_result(doc.result, doc.corrections), number)
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=60"})

@@ -42,10 +42,11 @@ async def export(request: Request, since: str | None = Query(None, description="
         when = when.replace(tzinfo=None)  # SQLite stores naive UTC
 
     def build():
-        with svc.sessions() as session:
+        with svc.sessions() as session:  # read, then let go of the database before the heavy part
             docs = reviewed_documents(session, when)
-            rows = sum(len((d.result or {}).get("pages") or []) for d in docs)
-            return export_zip(svc.store, docs, svc.store.root / "tmp"), len(docs), rows
+            session.expunge_all()
+        rows = sum(len((d.result or {}).get("pages") or []) for d in docs)
+        return export_zip(svc.store, docs, svc.store.root / "tmp"), len(docs), rows
     path, n_docs, n_rows = await asyncio.to_thread(build)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     return FileResponse(path, media_type="application/zip", filename=f"sohoa-review-{stamp}.zip",

@@ -92,7 +92,7 @@ async def submit_job(request: Request, caller: Caller = Depends(require("upload"
         if not isinstance(body, dict):
             raise ApiError(422, "expected a JSON object", "invalid_request")
         folder, reprocess = body.get("folder"), bool(body.get("reprocess", False))
-    elif ctype.startswith("multipart/form-data"):
+    elif ctype.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         form = await request.form(max_files=settings.max_job_files, max_fields=20)
         uploads = [f for f in form.getlist("files") if hasattr(f, "read")]
         folder = form.get("folder") if isinstance(form.get("folder"), str) else None

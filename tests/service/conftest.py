@@ -106,8 +106,8 @@ def make_service(tmp_path, database_url):
     opened = []
 
     def make(pipeline=None, **overrides) -> Service:
-        settings = ServiceSettings(database_url=database_url, storage_dir=tmp_path / "store", workers=0,
-                                   dispatcher_poll_s=0.05, **overrides)
+        options = {"workers": 0, "dispatcher_poll_s": 0.05, **overrides}
+        settings = ServiceSettings(database_url=database_url, storage_dir=tmp_path / "store", **options)
         if pipeline is None and settings.workers == 0:
             pipeline = FakePipeline(settings)
         app = create_app(settings, pipeline=pipeline)
