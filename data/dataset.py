@@ -1,0 +1,235 @@
+"""Hugging Face ``datasets`` views of a generated (or exported) folder of labelled documents.
+
+Page rows (one per page; the service's export writes the same schema, see data/README.md):
+``id, doc_id, page, template, source, image, width, height, doc_type, lines, fields``.
+Line rows (text-line crops for recognizer training):
+``id, doc_id, page, line, template, doc_type, block, text, image``.
+Splits are by template (held-out layouts in validation/test) unless asked otherwise.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+from collections import Counter, defaultdict
+from pathlib import Path
+
+SPLITS = ("train", "validation", "test")
+
+
+def page_features():
+    from datasets import Features, Image, List, Value
+
+    return Features({
+        "id": Value("string"), "doc_id": Value("string"), "page": Value("int32"),
+        "template": Value("string"), "source": Value("string"), "image": Image(),
+        "width": Value("int32"), "height": Value("int32"), "doc_type": Value("string"),
+        "lines": List({"text": Value("string"), "bbox": List(Value("int32"), length=4), "block": Value("string")}),
+        "fields": List({"name": Value("string"), "value": Value("string"), "text": Value("string"),
+                        "bbox": List(Value("int32"), length=4)}),
+    })
+
+
+def line_features():
+    from datasets import Features, Image, Value
+
+    return Features({
+        "id": Value("string"), "doc_id": Value("string"), "page": Value("int32"), "line": Value("int32"),
+        "template": Value("string"), "doc_type": Value("string"), "block": Value("string"),
+        "text": Value("string"), "image": Image(),
+    })
+
+
+def _h(s: str) -> int:
+    return int(hashlib.sha1(s.encode()).hexdigest()[:8], 16)
+
+
+def template_splits(template_types: dict[str, str]) -> dict[str, str]:
+    """Template id → split. Per document type: one template held out for test and one for
+    validation when the type has at least three (two: one for test), chosen by a stable hash of
+    the template id, so the assignment does not depend on the seed or on N."""
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for tid, dtype in template_types.items():
+        by_type[dtype].append(tid)
+    out = {}
+    for dtype, ids in by_type.items():
+        ids = sorted(ids, key=lambda t: (_h("split:" + t), t))
+        for i, tid in enumerate(ids):
+            if len(ids) >= 3 and i == 0:
+                out[tid] = "test"
+            elif len(ids) >= 3 and i == 1:
+                out[tid] = "validation"
+            elif len(ids) == 2 and i == 0:
+                out[tid] = "test"
+            else:
+                out[tid] = "train"
+    return out
+
+
+def random_split(doc_id: str) -> str:
+    r = _h("doc:" + doc_id) % 10
+    return "test" if r == 0 else "validation" if r == 1 else "train"
+
+
+def load_gt(docs_dir: Path) -> list[tuple[Path, dict]]:
+    out = []
+    for p in sorted(docs_dir.glob("*.gt.json")):
+        out.append((p, json.loads(p.read_text(encoding="utf-8"))))
+    return out
+
+
+def _page_image_bytes(docs_dir: Path, gt: dict, number: int) -> tuple[bytes, str]:
+    """Bytes of the stored page: the file itself for one-page PNG/JPEG, else pages/<stem>-pN.*"""
+    stem = gt["file"].rsplit(".", 1)[0]
+    if len(gt["pages"]) == 1 and gt["file"].lower().endswith((".png", ".jpg", ".jpeg")):
+        p = docs_dir / gt["file"]
+        return p.read_bytes(), p.name
+    for ext in ("png", "jpg"):
+        p = docs_dir.parent / "pages" / f"{stem}-p{number}.{ext}"
+        if p.exists():
+            return p.read_bytes(), p.name
+    raise FileNotFoundError(f"no page image for {gt['file']} page {number}")
+
+
+def page_rows(docs_dir: Path, items: list[tuple[Path, dict]]):
+    for _, gt in items:
+        for pg in gt["pages"]:
+            data, name = _page_image_bytes(docs_dir, gt, pg["number"])
+            fields = [{"name": k, "value": f["value"], "text": f["text"], "bbox": list(f["bbox"])}
+                      for k, f in gt["fields"].items() if f["page"] == pg["number"]]
+            yield {
+                "id": f"{gt['doc_id']}-p{pg['number']}", "doc_id": gt["doc_id"], "page": pg["number"],
+                "template": gt["template"], "source": gt.get("source", "generated"),
+                "image": {"bytes": data, "path": name}, "width": pg["width"], "height": pg["height"],
+                "doc_type": gt["doc_type"],
+                "lines": [{"text": ln["text"], "bbox": list(ln["bbox"]), "block": ln["block"]} for ln in pg["lines"]],
+                "fields": fields,
+            }
+
+
+def line_rows(docs_dir: Path, items: list[tuple[Path, dict]], pad: int = 3, min_size: int = 4):
+    from PIL import Image
+
+    for _, gt in items:
+        for pg in gt["pages"]:
+            data, _ = _page_image_bytes(docs_dir, gt, pg["number"])
+            img = Image.open(io.BytesIO(data)).convert("RGB")
+            for i, ln in enumerate(pg["lines"]):
+                x0, y0, x1, y1 = ln["bbox"]
+                if x1 - x0 < min_size or y1 - y0 < min_size:
+                    continue
+                crop = img.crop((max(0, x0 - pad), max(0, y0 - pad), min(img.width, x1 + pad),
+                                 min(img.height, y1 + pad)))
+                buf = io.BytesIO()
+                crop.save(buf, format="PNG", compress_level=3)
+                yield {"id": f"{gt['doc_id']}-p{pg['number']}-l{i}", "doc_id": gt["doc_id"], "page": pg["number"],
+                       "line": i, "template": gt["template"], "doc_type": gt["doc_type"], "block": ln["block"],
+                       "text": ln["text"], "image": {"bytes": buf.getvalue(), "path": None}}
+
+
+def assign_splits(items: list[tuple[Path, dict]], by_template: bool = True) -> dict[str, list]:
+    if by_template:
+        ttypes = {gt["template"]: gt["doc_type"] for _, gt in items}
+        from .generator.compose import templates
+        ttypes.update({t["id"]: t["doc_type"] for t in templates()})
+        assignment = template_splits(ttypes)
+    out: dict[str, list] = {s: [] for s in SPLITS}
+    for p, gt in items:
+        split = assignment.get(gt["template"], "train") if by_template else random_split(gt["doc_id"])
+        out[split].append((p, gt))
+    return out
+
+
+def build_datasets(out_dir: Path, by_template: bool = True, lines: bool = True, num_proc: int | None = None) -> dict:
+    """Write ``out_dir/dataset`` (pages) and ``out_dir/lines`` (line crops) as DatasetDicts."""
+    from datasets import Dataset, DatasetDict, disable_progress_bars
+
+    disable_progress_bars()
+    docs_dir = out_dir / "docs"
+    splits = assign_splits(load_gt(docs_dir), by_template)
+    cache = out_dir / ".hf_cache"
+    stats = {}
+    try:
+        dd = DatasetDict({s: Dataset.from_generator(page_rows, features=page_features(), cache_dir=str(cache),
+                                                    gen_kwargs={"docs_dir": docs_dir, "items": items})
+                          for s, items in splits.items() if items})
+        if (out_dir / "dataset").exists():
+            shutil.rmtree(out_dir / "dataset")
+        dd.save_to_disk(str(out_dir / "dataset"))
+        stats["pages"] = {s: len(d) for s, d in dd.items()}
+        if lines:
+            ld = DatasetDict({s: Dataset.from_generator(line_rows, features=line_features(), cache_dir=str(cache),
+                                                        gen_kwargs={"docs_dir": docs_dir, "items": items})
+                              for s, items in splits.items() if items})
+            if (out_dir / "lines").exists():
+                shutil.rmtree(out_dir / "lines")
+            ld.save_to_disk(str(out_dir / "lines"))
+            stats["lines"] = {s: len(d) for s, d in ld.items()}
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    stats["split_of_template"] = {gt["template"]: s for s, items in splits.items() for _, gt in items}
+    stats["docs"] = {s: len(items) for s, items in splits.items()}
+    return stats
+
+
+def dataset_card(out_dir: Path, stats: dict, seconds: float, n_pages: int, seed: int, by_template: bool) -> str:
+    items = load_gt(out_dir / "docs")
+    split_of = stats.get("split_of_template", {})
+    per_type = Counter(gt["doc_type"] for _, gt in items)
+    pages_type = Counter()
+    per_template = Counter(gt["template"] for _, gt in items)
+    pages_template = Counter()
+    fields_by_type: dict[str, Counter] = defaultdict(Counter)
+    profiles, formats, dpis, fonts, eras = Counter(), Counter(), Counter(), Counter(), Counter()
+    n_lines = 0
+    blocks = Counter()
+    for _, gt in items:
+        pages_type[gt["doc_type"]] += len(gt["pages"])
+        pages_template[gt["template"]] += len(gt["pages"])
+        for k in gt["fields"]:
+            fields_by_type[gt["doc_type"]][k] += 1
+        g = gt.get("generator", {})
+        profiles[g.get("profile", {}).get("name", "?")] += 1
+        formats[gt["file"].rsplit(".", 1)[-1]] += 1
+        d = g.get("profile", {}).get("dpi", 0)
+        dpis["70-99" if d < 100 else "100-149" if d < 150 else "150-199" if d < 200 else "200"] += 1
+        fonts[g.get("font", "?")] += 1
+        eras[g.get("era", "?")] += 1
+        for pg in gt["pages"]:
+            n_lines += len(pg["lines"])
+            blocks.update(b["type"] for b in pg["blocks"])
+    multi = sum(1 for _, gt in items if len(gt["pages"]) > 1)
+    L = []
+    L.append("# sohoa synthetic Vietnamese administrative documents\n")
+    L.append("Generated by `sohoa data generate` (package `sohoa.data.generator`); format and schema: "
+             "`data/README.md` in the sohoa repository. Every value is synthetic: names, numbers and "
+             "addresses are drawn at random (administrative units are real).\n")
+    L.append(f"- seed: {seed}; documents: {len(items)}; pages: {n_pages}; multi-page documents: {multi}; "
+             f"text lines: {n_lines}")
+    L.append(f"- generation time: {seconds:.1f} s, {n_pages / max(seconds, 1e-9):.2f} pages/s "
+             "(rendering, degradation and files; dataset building not included)")
+    L.append(f"- splits: {'by template (held-out layouts in validation and test)' if by_template else 'random by document'}")
+    L.append(f"- `dataset/` page rows per split: {stats.get('pages', {})}")
+    L.append(f"- `lines/` line crops per split: {stats.get('lines', {})}\n")
+    L.append("## Documents and pages per type\n")
+    L.append("| doc_type | documents | pages |\n| --- | ---: | ---: |")
+    for t in sorted(per_type):
+        L.append(f"| {t} | {per_type[t]} | {pages_type[t]} |")
+    L.append("\n## Templates\n")
+    L.append("| template | split | documents | pages |\n| --- | --- | ---: | ---: |")
+    for t in sorted(per_template):
+        L.append(f"| {t} | {split_of.get(t, '?')} | {per_template[t]} | {pages_template[t]} |")
+    L.append("\n## Field coverage (share of documents of the type that carry the field)\n")
+    from sohoa.models.config import get_vocabulary
+
+    names = get_vocabulary().field_names
+    types = sorted(per_type)
+    L.append("| field | " + " | ".join(types) + " |\n| --- |" + " ---: |" * len(types))
+    for f in names:
+        L.append(f"| {f} | " + " | ".join(f"{fields_by_type[t][f] / per_type[t]:.0%}" for t in types) + " |")
+    L.append("\n## Scan profiles, formats, resolutions, fonts, administrative era\n")
+    for title, c in (("profile", profiles), ("file format", formats), ("dpi", dpis), ("font family", fonts),
+                     ("units (legacy = before 2025-07-01)", eras), ("layout blocks", blocks)):
+        L.append(f"- {title}: " + ", ".join(f"{k} {v}" for k, v in sorted(c.items())))
+    return "\n".join(L) + "\n"
