@@ -1,0 +1,166 @@
+"""Pure metric functions of ``sohoa bench`` (no I/O, no pipeline): text error rates, field
+precision/recall/F1 (strict and soft), document-type accuracy and confusion matrix.
+
+Definitions (also in data/README.md):
+
+- Text is compared after ``fold_ws``: Unicode NFC and every run of white space (line breaks
+  included) folded to one space, stripped. Case and punctuation count.
+- CER = Levenshtein(pred, gt) / len(gt), in characters; WER the same over white-space tokens.
+  Corpus figures are given both as the mean over documents and "micro" (total edits / total
+  reference length).
+- Field values are compared after ``field_key``: NFC, case-folded, white space folded.
+  strict: keys equal. soft: normalized Levenshtein similarity of the keys >= ``SOFT_THRESHOLD`` (0.8).
+- Per field: TP = predicted and matches the reference; FP = predicted but the reference is absent
+  or differs; FN = reference present but not predicted or differs (a wrong value is both FP and FN).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import Levenshtein
+
+SOFT_THRESHOLD = 0.8
+_WS = re.compile(r"\s+")
+
+
+def fold_ws(text: str) -> str:
+    return _WS.sub(" ", unicodedata.normalize("NFC", text or "")).strip()
+
+
+def field_key(value: str) -> str:
+    return fold_ws(value).casefold()
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+@dataclass
+class TextScore:
+    char_edits: int
+    char_total: int
+    word_edits: int
+    word_total: int
+
+    @property
+    def cer(self) -> float:
+        return self.char_edits / max(1, self.char_total)
+
+    @property
+    def wer(self) -> float:
+        return self.word_edits / max(1, self.word_total)
+
+
+def text_score(pred: str, gt: str) -> TextScore:
+    p, g = fold_ws(pred), fold_ws(gt)
+    pw, gw = p.split(), g.split()
+    return TextScore(Levenshtein.distance(p, g), len(g), Levenshtein.distance(pw, gw), len(gw))
+
+
+def cer(pred: str, gt: str) -> float:
+    return text_score(pred, gt).cer
+
+
+def wer(pred: str, gt: str) -> float:
+    return text_score(pred, gt).wer
+
+
+def aggregate_text(scores: list[TextScore]) -> dict:
+    if not scores:
+        return {"n": 0}
+    return {
+        "n": len(scores),
+        "cer_mean": sum(s.cer for s in scores) / len(scores),
+        "wer_mean": sum(s.wer for s in scores) / len(scores),
+        "cer_micro": sum(s.char_edits for s in scores) / max(1, sum(s.char_total for s in scores)),
+        "wer_micro": sum(s.word_edits for s in scores) / max(1, sum(s.word_total for s in scores)),
+        "chars": sum(s.char_total for s in scores),
+        "words": sum(s.word_total for s in scores),
+    }
+
+
+# --- fields --------------------------------------------------------------------------------------
+
+def values_match(pred: str, gt: str, soft: bool = False) -> bool:
+    a, b = field_key(pred), field_key(gt)
+    if a == b:
+        return True
+    return soft and Levenshtein.normalized_similarity(a, b) >= SOFT_THRESHOLD
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+    @property
+    def f1(self) -> float | None:
+        p, r = self.precision, self.recall
+        if p is None or r is None:
+            return None
+        return 0.0 if p + r == 0 else 2 * p * r / (p + r)
+
+    def as_dict(self) -> dict:
+        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": self.precision,
+                "recall": self.recall, "f1": self.f1}
+
+
+@dataclass
+class FieldScores:
+    strict: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    soft: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+
+    def add(self, pred: dict[str, str], gt: dict[str, str], names: list[str] | None = None) -> None:
+        """``pred`` and ``gt`` map field name → value (absent fields are missing keys)."""
+        for name in names or sorted(set(pred) | set(gt)):
+            for soft, table in ((False, self.strict), (True, self.soft)):
+                c = table[name]
+                p, g = pred.get(name), gt.get(name)
+                if p is not None and g is not None and values_match(p, g, soft):
+                    c.tp += 1
+                else:
+                    if p is not None:
+                        c.fp += 1
+                    if g is not None:
+                        c.fn += 1
+
+    def report(self) -> dict:
+        out = {}
+        for mode, table in (("strict", self.strict), ("soft", self.soft)):
+            total = Counts()
+            per = {}
+            for name in sorted(table):
+                c = table[name]
+                per[name] = c.as_dict()
+                total.tp += c.tp
+                total.fp += c.fp
+                total.fn += c.fn
+            out[mode] = {"per_field": per, "micro": total.as_dict()}
+        return out
+
+
+# --- document type -------------------------------------------------------------------------------
+
+def confusion(pairs: list[tuple[str, str]], labels: list[str] | None = None) -> dict:
+    """``pairs`` of (reference, predicted) → accuracy and matrix[reference][predicted]."""
+    labels = list(labels or [])
+    for g, p in pairs:
+        for x in (g, p):
+            if x not in labels:
+                labels.append(x)
+    matrix = {g: {p: 0 for p in labels} for g in labels}
+    for g, p in pairs:
+        matrix[g][p] += 1
+    correct = sum(1 for g, p in pairs if g == p)
+    return {"n": len(pairs), "accuracy": correct / len(pairs) if pairs else None, "labels": labels,
+            "matrix": matrix}
