@@ -34,8 +34,21 @@ def build_pipeline(spec: str) -> Any:
     return factory()
 
 
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose server died (kill -9) must not live on as an orphan."""
+    import threading
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(1.0)
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
 def _init_worker(spec: str, storage_dir: str) -> None:
     global _PIPELINE, _STORE
+    _exit_with_parent(os.getppid())
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # one page per worker; workers are the parallelism
     _PIPELINE = build_pipeline(spec)
     _STORE = BlobStore(Path(storage_dir))
