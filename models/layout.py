@@ -114,7 +114,8 @@ def assign_roles(lines: list[_L], width: int, height: int) -> None:
         if ln.y0 > 0.5 * height:
             break
         centred = abs(ln.cx - mid) < 0.12 * width and ln.x0 > 0.1 * width
-        if (centred and _upper_ratio(ln.ocr.text) > 0.8 and len(ln.key) >= 4 and ":" not in ln.key
+        words = [w for w in ln.ocr.text.split() if sum(c.isalpha() for c in w) >= 2]
+        if (centred and _upper_ratio(ln.ocr.text) > 0.8 and len(words) >= 2 and ":" not in ln.key
                 and not _MOTTO.search(ln.key) and not _NUMBER.search(ln.key)):
             title_index = i
             break

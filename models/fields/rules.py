@@ -87,7 +87,7 @@ def _signer(block: Block, page: int) -> dict[str, Field]:
     gap, at = max(gaps, default=(0, len(lines) - 1))
     above, below = (lines[:at + 1], lines[at + 1:]) if gap > 1.5 * line_h else (lines, [])
     out: dict[str, Field] = {}
-    titles = [ln for ln in above if sum(c.isupper() for c in ln.text) >= 0.7 * max(1, sum(c.isalpha() for c in ln.text))]
+    titles = [ln for ln in above if _looks_like_office(ln)]
     if titles:
         title = titles[-1]
         if f := _field("signer_title", _SIGN_PREFIX.sub("", title.text), [title], page, 0.85):
@@ -98,6 +98,16 @@ def _signer(block: Block, page: int) -> dict[str, Field]:
         if f := _field("signer_name", name.text, [name], page, 0.85):
             out["signer_name"] = f
     return out
+
+
+def _looks_like_office(line: Line) -> bool:
+    """"GIÁM ĐỐC", "PHÓ CHỦ TỊCH": capital letters, hardly any symbols. A seal read as text
+    ("®\\VA Ð, À01") is not one."""
+    text = _SIGN_PREFIX.sub("", line.text)
+    letters = sum(c.isalpha() for c in text)
+    other = sum(not (c.isalpha() or c.isspace() or c in ".-") for c in text)
+    return (letters >= 4 and sum(c.isupper() for c in text) >= 0.8 * letters and other <= 1
+            and line.confidence >= 0.5)
 
 
 def _looks_like_name(text: str) -> bool:

@@ -1,0 +1,52 @@
+# Two commands for a fresh machine:
+#   make run   — install everything, process the bundled sample scans into out/
+#   make test  — install everything, run the whole test suite
+# Also: make serve (the API and review page on SQLite), make bench, make schema.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+SOHOA  := $(VENV)/bin/sohoa
+# Debian packages the pipeline and its tests use. fonts-liberation2, not fonts-liberation:
+# the 1.07 fonts draw Vietnamese letters with stacked marks as boxes.
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie fonts-liberation2 fonts-dejavu-core fonts-noto-core chromium
+
+.PHONY: setup system-deps run serve test bench schema clean
+
+setup: system-deps $(VENV)/.installed
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else echo "missing Debian packages:$$missing — run: sudo apt-get install$$missing" >&2; exit 1; fi; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev,data]"
+	touch $@
+
+run: setup
+	$(SOHOA) process data/samples --out out
+	@$(PY) -c "import json,glob; r=json.load(open(sorted(glob.glob('out/*.json'))[0])); \
+	print('doc_type:', r['doc_type']['label'], r['doc_type']['confidence']); \
+	[print(f'  {k}: {v[\"value\"]}') for k, v in r['fields'].items()]"
+
+serve: setup
+	$(SOHOA) serve
+
+test: setup
+	$(PY) -m pytest -q
+
+bench: setup
+	$(SOHOA) bench ../shared/bench/real --out out/bench-real
+
+schema: setup
+	$(SOHOA) schema > models/result.schema.json
+
+clean:
+	rm -rf out .pytest_cache
