@@ -367,16 +367,7 @@ class Composer:
         rule_y = (agency_boxes[-1][3] + 7) if agency_boxes else y
         y = max(y, rule_y + 4)
         p.rule(page, cx_l, rule_y, max(120, last_w * self.rng.uniform(0.3, 0.5)))
-        # right column: national motto
-        yr = y0
-        b1 = p.draw_line(page, tokenize([Run(MOTTO_1, "bold")]), cx_r, yr + motto_pt * PX_PER_PT * 0.9, motto_pt,
-                         "national_motto", align="center")
-        yr += lh
-        m2pt = motto_pt + self.rng.choice([0, 0.5, 1])
-        b2 = p.draw_line(page, tokenize([Run(MOTTO_2, "bold")]), cx_r, yr + m2pt * PX_PER_PT * 0.9, m2pt,
-                         "national_motto", align="center")
-        yr += lh
-        p.rule(page, cx_r, b2[3] + 6, b2[2] - b2[0])
+        yr = y0 + 2 * lh  # the motto's two lines, drawn after the left column (reading order)
         # number row (left) and place-date (right)
         row_y = max(y, yr) + lh * 0.6
         number_boxes = []
@@ -404,6 +395,16 @@ class Composer:
                 ly += self.line_h(spt) * 0.9
             self.rec.close("subject", normalize_field)
             add_block(page, "subject", sboxes)
+        # right column: national motto
+        yr = y0
+        b1 = p.draw_line(page, tokenize([Run(MOTTO_1, "bold")]), cx_r, yr + motto_pt * PX_PER_PT * 0.9, motto_pt,
+                         "national_motto", align="center")
+        yr += lh
+        m2pt = motto_pt + self.rng.choice([0, 0.5, 1])
+        b2 = p.draw_line(page, tokenize([Run(MOTTO_2, "bold")]), cx_r, yr + m2pt * PX_PER_PT * 0.9, m2pt,
+                         "national_motto", align="center")
+        yr += lh
+        p.rule(page, cx_r, b2[3] + 6, b2[2] - b2[0])
         add_block(page, "national_motto", [b1, b2])
         self._place_date(cx_r, row_y, align="center")
         self.y = max(ly, row_y + self.line_h(self.body_pt)) + self.line_h(self.body_pt) * 0.6

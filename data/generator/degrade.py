@@ -136,5 +136,9 @@ def degrade_page(img: np.ndarray, profile: Profile, rng: random.Random) -> tuple
 def map_labels(page_lines, page_blocks, fields_on_page, M: np.ndarray, w: int, h: int):
     lines = [{**ln, "bbox": _map_box(ln["bbox"], M, w, h)} for ln in page_lines]
     blocks = [{**b, "bbox": _map_box(b["bbox"], M, w, h)} for b in page_blocks]
-    fields = {k: {**f, "bbox": _map_box(f["bbox"], M, w, h)} for k, f in fields_on_page.items()}
+    fields = {}
+    for k, f in fields_on_page.items():
+        parts = [_map_box(b, M, w, h) for b in f.get("parts") or [f["bbox"]]]
+        fields[k] = {**f, "bbox": [min(b[0] for b in parts), min(b[1] for b in parts),
+                                   max(b[2] for b in parts), max(b[3] for b in parts)]}
     return lines, blocks, fields

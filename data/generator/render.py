@@ -159,8 +159,19 @@ class Recorder:
         value = normalize(name, text)
         if value is None:
             raise ValueError(f"generated text {text!r} is not a valid {name}")
+        boxes = [b for _, _, b in spans]
+        # "parts": one box per line the value runs over; a geometric transform maps each part and
+        # the field's box is their union (mapping the union itself would overshoot at the corners)
+        parts = []
+        for b in boxes:
+            for p in parts:
+                if min(p[3], b[3]) - max(p[1], b[1]) > 0.5 * min(p[3] - p[1], b[3] - b[1]):
+                    p[:] = union([p, b])
+                    break
+            else:
+                parts.append(list(b))
         self.fields[name] = {"value": value, "text": text, "page": spans[0][0],
-                             "bbox": union([b for _, _, b in spans])}
+                             "bbox": union(boxes), "parts": parts}
 
     def close_all(self, normalize):
         for name in list(self._spans):

@@ -1,0 +1,153 @@
+"""The synthetic document generator: determinism, label consistency, Vietnamese glyphs."""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+
+import pytest
+
+from sohoa.data.generator import render
+from sohoa.data.generator.compose import compose, templates
+from sohoa.data.generator.values import RESOURCES, resource
+from sohoa.data.generator.writer import generate_one
+from sohoa.models.config import get_vocabulary
+from sohoa.models.document import BLOCK_TYPES
+from sohoa.models.fields.normalize import normalize_field
+
+TEMPLATE_IDS = [t["id"] for t in templates()]
+
+
+def _inside(inner, outer, tol=0):
+    return (inner[0] >= outer[0] - tol and inner[1] >= outer[1] - tol and inner[2] <= outer[2] + tol
+            and inner[3] <= outer[3] + tol)
+
+
+def _overlap(a, b):
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+
+
+def _fold(s):
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def check_labels(doc_type, template, fields, pages):
+    vocab = get_vocabulary()
+    assert doc_type in vocab.labels
+    assert template in TEMPLATE_IDS
+    for pg in pages:
+        w, h = pg["width"], pg["height"]
+        assert pg["lines"], f"page {pg['number']} has no lines"
+        for ln in pg["lines"]:
+            x0, y0, x1, y1 = ln["bbox"]
+            assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h, ln
+            assert ln["text"] == ln["text"].strip() and ln["text"]
+            assert ln["block"] in BLOCK_TYPES
+            assert unicodedata.is_normalized("NFC", ln["text"])
+        for b in pg["blocks"]:
+            assert b["type"] in BLOCK_TYPES
+            x0, y0, x1, y1 = b["bbox"]
+            assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h, b
+    for name, f in fields.items():
+        assert name in vocab.field_names
+        value, text = f["value"], f["text"]
+        assert value and value == value.strip()
+        assert normalize_field(name, value) == value, (name, value)  # values are normalized
+        assert normalize_field(name, text) == value, (name, text, value)  # and come from the printed text
+        pg = pages[f["page"] - 1]
+        x0, y0, x1, y1 = f["bbox"]
+        assert 0 <= x0 < x1 <= pg["width"] and 0 <= y0 < y1 <= pg["height"], (name, f)
+        # the field's box lies on the lines that print its text, and those lines contain the text
+        lines = [ln for ln in pg["lines"] if _overlap(ln["bbox"], f["bbox"])]
+        assert lines, (name, f)
+        joined = " ".join(ln["text"] for ln in lines)
+        if len(lines) == 1:
+            assert _fold(text) in _fold(joined), (name, text, joined)
+        else:  # a value over several lines (bullets of a list in between): its words, in order
+            pos = 0
+            for word in text.split():
+                pos = joined.find(word, pos)
+                assert pos >= 0, (name, text, joined)
+                pos += len(word)
+        assert _inside(f["bbox"], render.union([ln["bbox"] for ln in lines])), (name, f)
+
+
+@pytest.mark.parametrize("template_id", TEMPLATE_IDS)
+def test_every_template_renders_consistent_labels(template_id):
+    doc = compose(template_id, seed=7)
+    pages = [{"number": p.number, "width": p.width, "height": p.height, "lines": p.lines, "blocks": p.blocks}
+             for p in doc.pages]
+    check_labels(doc.doc_type, doc.template, doc.fields, pages)
+    if template_id != "other_textbook":
+        assert {"issue_date", "signer_name"} <= set(doc.fields), sorted(doc.fields)
+        blocks = {b["type"] for p in pages for b in p["blocks"]}
+        assert "national_motto" in blocks and "signature_block" in blocks
+
+
+def test_header_reading_order():
+    doc = compose("letter_a", seed=3)
+    text = doc.text
+    # left column (agency, number, V/v) first, then the motto and the place-date
+    assert text.index(doc.fields["issuing_authority"]["text"].split()[0]) < text.index("CỘNG HÒA")
+    assert text.index("Số") < text.index("CỘNG HÒA") < text.index("Độc lập")
+    assert text.index("V/v") < text.index("CỘNG HÒA")
+    assert text.index("Độc lập") < text.index("Kính gửi")
+
+
+def test_same_seed_same_labels(tmp_path):
+    for index in (0, 1, 2):
+        a = generate_one(tmp_path / "a", seed=5, index=index)
+        b = generate_one(tmp_path / "b", seed=5, index=index)
+        assert a == b
+        ga = (tmp_path / "a" / "docs" / f"{a['stem']}.gt.json").read_bytes()
+        gb = (tmp_path / "b" / "docs" / f"{b['stem']}.gt.json").read_bytes()
+        assert ga == gb
+    c = generate_one(tmp_path / "c", seed=6, index=0)
+    gc = json.loads((tmp_path / "c" / "docs" / f"{c['stem']}.gt.json").read_text())
+    ga = json.loads((tmp_path / "a" / "docs" / f"{generate_one(tmp_path / 'a', 5, 0)['stem']}.gt.json").read_text())
+    assert gc["text"] != ga["text"]
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_degraded_documents_keep_consistent_boxes(tmp_path, index):
+    # template forced, so that the geometry of several profiles and formats is exercised
+    tid = ["cert_cchn_a", "dec_ubnd_pheduyet", "form_gpxd", "letter_d"][index]
+    r = generate_one(tmp_path, seed=11, index=index, template_id=tid)
+    gt = json.loads((tmp_path / "docs" / f"{r['stem']}.gt.json").read_text())
+    check_labels(gt["doc_type"], gt["template"], gt["fields"], gt["pages"])
+    assert gt["text"] == "\n".join(ln["text"] for p in gt["pages"] for ln in p["lines"])
+    assert (tmp_path / "docs" / gt["file"]).exists()
+    from PIL import Image
+    with Image.open(tmp_path / "docs" / gt["file"]) as im:
+        if gt["file"].endswith((".png", ".jpg", ".tiff")):
+            assert getattr(im, "n_frames", 1) == len(gt["pages"])
+            assert im.size == (gt["pages"][0]["width"], gt["pages"][0]["height"])
+
+
+def _resource_chars() -> str:
+    chars = set()
+    for p in RESOURCES.glob("*.yaml"):
+        chars |= set(unicodedata.normalize("NFC", p.read_text(encoding="utf-8")))
+    return "".join(sorted(c for c in chars if not c.isspace() and c.isprintable() and ord(c) > 127))
+
+
+def test_fonts_have_every_vietnamese_glyph_used():
+    chars = _resource_chars() + resource("fonts.yaml")["check_chars"]
+    fams = render.font_families()
+    assert "liberation_serif" in fams  # fonts-liberation2: the Times-metric face of Decree 30
+    for name, fam in fams.items():
+        for style in ("regular", "bold", "italic", "bolditalic"):
+            font = render._font(fam[style], 40)
+            for ch in "Ỷẫậờự":
+                assert font.getmask(ch).getbbox() is not None, (name, style, ch)
+            assert render._has_all_glyphs(fam[style], chars), (name, style)
+    for path in render.hand_fonts():
+        assert render._has_all_glyphs(path, chars), path
+
+
+def test_old_liberation_is_rejected():
+    old = "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf"
+    import os
+    if not os.path.exists(old):
+        pytest.skip("fonts-liberation (1.x) not installed")
+    assert not render._has_all_glyphs(old, resource("fonts.yaml")["check_chars"])
