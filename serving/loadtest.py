@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import statistics
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -62,6 +63,26 @@ def main(url: str, key: str, uploads: int, concurrency: int, seed: int, json_out
             return {"i": i, "status": 0, "s": time.perf_counter() - start, "id": None, "pages": 0,
                     "error": type(exc).__name__}
 
+    # While the uploads run, probe /healthz and a small read once a second: the API must stay responsive.
+    probes: list[float] = []
+    probe_errors = [0]
+    stop = threading.Event()
+
+    def probe() -> None:
+        with httpx.Client(base_url=url, timeout=30, headers=headers) as client:
+            while not stop.wait(1.0):
+                start = time.perf_counter()
+                try:
+                    ok_h = client.get("/healthz").status_code == 200
+                    ok_l = client.get("/v1/documents", params={"limit": 5}).status_code == 200
+                    if not (ok_h and ok_l):
+                        probe_errors[0] += 1
+                except httpx.HTTPError:
+                    probe_errors[0] += 1
+                probes.append(time.perf_counter() - start)
+
+    prober = threading.Thread(target=probe, daemon=True)
+    prober.start()
     t0 = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         for res in pool.map(one, range(uploads)):
@@ -69,6 +90,8 @@ def main(url: str, key: str, uploads: int, concurrency: int, seed: int, json_out
             if len(results) % max(1, uploads // 10) == 0:
                 click.echo(f"  {len(results)}/{uploads} done", err=True)
     wall = time.perf_counter() - t0
+    stop.set()
+    prober.join(timeout=35)
 
     ok = [r for r in results if r["status"] in (200, 201)]
     errors = [r for r in results if r["status"] not in (200, 201, 202)]
@@ -88,6 +111,8 @@ def main(url: str, key: str, uploads: int, concurrency: int, seed: int, json_out
         "latency_s": {"p50": round(percentile(latencies, 0.5), 2), "p95": round(percentile(latencies, 0.95), 2),
                       "max": round(max(latencies), 2) if latencies else None,
                       "mean": round(statistics.mean(latencies), 2) if latencies else None},
+        "probe_healthz_plus_list_s": {"n": len(probes), "p50": round(percentile(probes, 0.5), 3),
+                                      "p95": round(percentile(probes, 0.95), 3), "errors": probe_errors[0]},
         "server_pages_processed_total": next((l.split()[-1] for l in metrics.splitlines()
                                               if l.startswith("sohoa_pages_processed_total")), None),
     }

@@ -184,6 +184,7 @@ class Runner:
             return {"ok": False, "status": 500, "reason": "worker process crashed"}
 
     def shutdown(self) -> None:
+        """Graceful stop: queued work is cancelled (job items stay claimable), running pages finish."""
         if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None

@@ -44,6 +44,7 @@ def serve(host: str, port: int, workers: int | None, log_level: str) -> None:
     from sohoa.serving.settings import ServiceSettings
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = ServiceSettings()
     if workers is not None:
         settings = settings.model_copy(update={"workers": workers})

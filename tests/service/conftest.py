@@ -17,7 +17,6 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # fake_pipeline, importable by spawned worker processes too
 
-REAL = Path("/work/shared/bench/real")
 PG_ADMIN_URL = os.environ.get("SOHOA_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
@@ -47,25 +46,6 @@ def database_url(request, tmp_path):
     base = PG_ADMIN_URL.rsplit("/", 1)[0]
     yield f"{base}/{name}"
     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def sample(name: str = "danang-sgddt-2020-p1.jpg") -> bytes:
-    return (REAL / name).read_bytes()
-
-
-def png_bytes(seed: int, size=(200, 280)) -> bytes:
-    """A small distinct PNG (different content = a different document)."""
-    import io
-
-    import numpy as np
-    from PIL import Image
-
-    rng = np.random.default_rng(seed)
-    arr = np.full((size[1], size[0], 3), 255, np.uint8)
-    arr[20:40, 20:180] = rng.integers(0, 255, (20, 160, 3), dtype=np.uint8)
-    buf = io.BytesIO()
-    Image.fromarray(arr).save(buf, format="PNG")
-    return buf.getvalue()
 
 
 class Service:

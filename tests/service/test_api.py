@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from conftest import png_bytes
+from svc_helpers import png_bytes
 from sqlalchemy import func, select
 
 from sohoa.models.config import Limits
@@ -206,3 +206,17 @@ def test_health_metrics_openapi(make_service):
     upload = spec["paths"]["/v1/documents"]["post"]
     assert upload["responses"]["201"]["content"]["application/json"]["example"]["doc_type"]
     assert c.get("/review").status_code == 200 and "Khóa API" in c.get("/review").text
+
+
+def test_streamed_body_over_the_cap_is_refused(make_service):
+    svc = make_service(limits=Limits(max_bytes=10_000))
+
+    def chunks():
+        yield b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\n"
+        for _ in range(2000):  # ~2 MB, no Content-Length: the cap must stop it while streaming
+            yield b"\x89PNG" + b"0" * 1020
+        yield b"\r\n--x--\r\n"
+
+    r = svc.client.post("/v1/documents", content=chunks(),
+                        headers={**svc.h("system"), "Content-Type": "multipart/form-data; boundary=x"})
+    assert_error(r, 413)

@@ -6,7 +6,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from conftest import png_bytes, sample
+from svc_helpers import png_bytes, sample
 from sqlalchemy import func, select
 
 from sohoa.serving.ingest import count_pages, now
@@ -126,9 +126,8 @@ def test_claims_are_exclusive(make_service):
         assert lost.rowcount == 0
 
 
-def test_worker_processes_and_long_documents_become_jobs(make_service, request):
-    if "postgresql" in request.node.callspec.id:
-        pytest.skip("the process pool is independent of the database; once is enough")
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # once is enough
+def test_worker_processes_and_long_documents_become_jobs(make_service):
     svc = make_service(workers=1, pipeline_factory="fake_pipeline:FakePipeline", sync_max_pages=1)
     ready = svc.client.get("/readyz").json()
     assert ready["workers"] == 1 and ready["models"]["ocr"] == "fake-1"

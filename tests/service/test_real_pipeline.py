@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import sample
+from svc_helpers import sample
 
 from sohoa.models.document import DocumentResult
 
@@ -15,9 +15,8 @@ def real_pipeline():
     return pipeline_mod.Pipeline()
 
 
-def test_real_upload_matches_the_contract(make_service, real_pipeline, request):
-    if "postgresql" in request.node.callspec.id:
-        pytest.skip("one real-pipeline run is enough; the database paths are covered by the other tests")
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # once is enough
+def test_real_upload_matches_the_contract(make_service, real_pipeline):
     svc = make_service(pipeline=real_pipeline)
     r = svc.upload(sample(), "danang-sgddt-2020-p1.jpg")
     assert r.status_code == 201, r.text
