@@ -26,7 +26,6 @@ class Settings(BaseSettings):
 
     # Input
     pdf_dpi: int = 200
-    use_pdf_text_layer: bool = False  # scanners' hidden text layers are usually garbage
     limits: Limits = Limits()
 
     # OCR

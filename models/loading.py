@@ -34,7 +34,6 @@ class PageImage:
     image: np.ndarray    # RGB uint8, H×W×3
     dpi: int
     dpi_estimated: bool = False
-    text_layer: str | None = None  # a PDF's own text, a hint only
     notes: list[str] = field(default_factory=list)
 
 
@@ -52,8 +51,7 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def load_pages(data: bytes, filename: str, limits: Limits, pdf_dpi: int = 200,
-               want_text_layer: bool = False) -> list[PageImage]:
+def load_pages(data: bytes, filename: str, limits: Limits, pdf_dpi: int = 200) -> list[PageImage]:
     if not data:
         raise InputError("empty file (0 bytes)")
     if len(data) > limits.max_bytes:
@@ -63,12 +61,11 @@ def load_pages(data: bytes, filename: str, limits: Limits, pdf_dpi: int = 200,
         raise InputError(f"not a supported image or PDF (content of {Path(filename).name!r} is not "
                          "PNG, JPEG, TIFF or PDF)", 415)
     if kind == "pdf":
-        return _load_pdf(data, limits, pdf_dpi, want_text_layer)
+        return _load_pdf(data, limits, pdf_dpi)
     return _load_image(data, limits)
 
 
-def load_path(path: str | Path, limits: Limits, pdf_dpi: int = 200,
-              want_text_layer: bool = False) -> list[PageImage]:
+def load_path(path: str | Path, limits: Limits, pdf_dpi: int = 200) -> list[PageImage]:
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -79,7 +76,7 @@ def load_path(path: str | Path, limits: Limits, pdf_dpi: int = 200,
         raise InputError("is a directory") from None
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}") from None
-    return load_pages(data, path.name, limits, pdf_dpi, want_text_layer)
+    return load_pages(data, path.name, limits, pdf_dpi)
 
 
 def _to_rgb(img: Image.Image) -> np.ndarray:
@@ -137,7 +134,9 @@ def _load_image(data: bytes, limits: Limits) -> list[PageImage]:
     return pages
 
 
-def _load_pdf(data: bytes, limits: Limits, dpi: int, want_text_layer: bool) -> list[PageImage]:
+def _load_pdf(data: bytes, limits: Limits, dpi: int) -> list[PageImage]:
+    # Pages are always rasterized: a scanner's hidden OCR layer is usually garbage
+    # ("S6: 463Y SGDDT") and is ignored.
     import pypdfium2 as pdfium
 
     try:
@@ -163,10 +162,7 @@ def _load_pdf(data: bytes, limits: Limits, dpi: int, want_text_layer: bool) -> l
                                  f"> limit {limits.max_pixels}", 413)
             bitmap = page.render(scale=dpi / 72)
             image = np.asarray(bitmap.to_pil().convert("RGB"))
-            text = None
-            if want_text_layer:
-                text = page.get_textpage().get_text_range() or None
-            pages.append(PageImage(index + 1, image, dpi, False, text))
+            pages.append(PageImage(index + 1, image, dpi, False))
         return pages
     except InputError:
         raise

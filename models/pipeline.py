@@ -81,7 +81,7 @@ class Pipeline:
 
     def load(self, data: bytes, filename: str) -> list[PageImage]:
         s = self.settings
-        return load_pages(data, filename, s.limits, s.pdf_dpi, s.use_pdf_text_layer)
+        return load_pages(data, filename, s.limits, s.pdf_dpi)
 
     def process_pages(self, images: list[PageImage], filename: str, sha256: str,
                       timer: _Timer | None = None) -> DocumentResult:

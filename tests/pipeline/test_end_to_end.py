@@ -9,7 +9,7 @@ import pytest
 
 from sohoa.models.document import DocumentResult, result_json_schema
 
-from conftest import LETTER, render_letter
+from sohoa_testkit import LETTER, png_bytes, render_letter
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "models" / "result.schema.json"
 
@@ -45,7 +45,6 @@ def test_rendered_letter(pipeline, letter_bytes):
 
 
 def test_upside_down_letter_is_turned_and_boxes_follow(pipeline):
-    from conftest import png_bytes
     result = pipeline.process_bytes(png_bytes(render_letter().rotate(180), dpi=(150, 150)), "turned.png")
     assert result.pages[0].rotation == 180
     assert result.fields["document_number"].value == "1234/SYT-NVY"
