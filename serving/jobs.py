@@ -191,8 +191,8 @@ class Dispatcher:
                     pass
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("dispatcher error")
+            except Exception as exc:
+                log.error("dispatcher error: %s", type(exc).__name__)
                 await asyncio.sleep(1.0)
 
     def _claim(self):
@@ -239,8 +239,8 @@ class Dispatcher:
                     self.metrics.processing.observe(outcome.get("ms", 0) / 1000)
             else:
                 log.warning("job item %s: claim lost, result discarded", item_id)
-        except Exception:
-            log.exception("job item %s failed", item_id)
+        except Exception as exc:
+            log.error("job item %s failed: %s", item_id, type(exc).__name__)
         finally:
             self.inflight.pop(item_id, None)
             self._wake.set()

@@ -111,8 +111,12 @@ def process_stored(sha256: str, filename: str, pipeline: Any = None, store: Blob
         doc = pipeline.process_bytes(data, filename)
     except InputError as exc:
         return {"ok": False, "status": exc.status, "reason": exc.reason}
-    except Exception as exc:  # a pipeline bug must not kill the worker; no page text in the message
-        log.exception("pipeline failed on %s", sha256[:12])
+    except Exception as exc:  # a pipeline bug must not kill the worker; no page text in the log
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        at = f"{tb.tb_frame.f_code.co_filename.rsplit('/', 2)[-1]}:{tb.tb_lineno}" if tb else "?"
+        log.error("pipeline failed on %s: %s at %s", sha256[:12], type(exc).__name__, at)
         return {"ok": False, "status": 500, "reason": f"processing failed: {type(exc).__name__}"}
     result = doc.model_dump(mode="json") if hasattr(doc, "model_dump") else dict(doc)
     try:

@@ -72,5 +72,6 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled %s", type(exc).__name__, exc_info=exc)
+        from sohoa.serving.api.middleware import where
+        log.error("unhandled %s at %s", type(exc).__name__, where(exc))  # no message: it may hold personal data
         return error_response(500, "internal error")

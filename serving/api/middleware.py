@@ -48,6 +48,16 @@ class BodyLimit:
 access_log = logging.getLogger("sohoa.access")
 
 
+def where(exc: BaseException) -> str:
+    """file:line of the innermost frame of a traceback, without any message text."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return "?"
+    return f"{tb.tb_frame.f_code.co_filename.rsplit('/', 2)[-1]}:{tb.tb_lineno}"
+
+
 class RequestMetrics:
     """Counts and times requests; logs method, route template, status and duration, never the
     query string or body (they may carry personal data)."""
@@ -66,10 +76,18 @@ class RequestMetrics:
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
+                status["started"] = True
             await send(message)
 
         try:
             await self.app(scope, receive, send_wrapper)
+        except Exception as exc:  # noqa: BLE001
+            # Answer here instead of letting the server log the exception: its message may quote
+            # the request (personal data). Only the type and where it was raised are logged.
+            access_log.error("unhandled %s at %s", type(exc).__name__, where(exc))
+            status["code"] = 500
+            if not status.get("started"):
+                await error_response(500, "internal error")(scope, receive, send)
         finally:
             route = scope.get("route")
             path = getattr(route, "path", None) or "unmatched"

@@ -220,3 +220,25 @@ def test_streamed_body_over_the_cap_is_refused(make_service):
     r = svc.client.post("/v1/documents", content=chunks(),
                         headers={**svc.h("system"), "Content-Type": "multipart/form-data; boundary=x"})
     assert_error(r, 413)
+
+
+def test_personal_data_never_reaches_the_logs(make_service, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    svc = make_service()
+    c = svc.client
+    doc = svc.upload(png_bytes(13)).json()  # the fake result carries personal_id 001087012345
+    c.patch(f"/v1/documents/{doc['id']}", headers=svc.h("reviewer"), json={"fields": {
+        "holder_name": {"value": "Phạm Thị Riêng Tư"}, "date_of_birth": {"value": "1987-05-21"}}})
+    c.post(f"/v1/documents/{doc['id']}/approve", headers=svc.h("reviewer"))
+    c.get("/v1/records", params={"personal_id": "001087012345", "holder_name": "Phạm Thị Riêng Tư"},
+          headers=svc.h("system"))
+    c.get("/v1/documents", params={"q": "001087012345"}, headers=svc.h("system"))
+    c.patch(f"/v1/documents/{doc['id']}", headers=svc.h("reviewer"),
+            json={"fields": {"holder_name": {"value": "Phạm Thị Riêng Tư", "bbox": "001087012345"}}})
+    server_side = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]  # not the client
+    text = "\n".join(r.getMessage() + " " + str(r.args) for r in server_side)
+    assert "sohoa.access" in {r.name for r in caplog.records}  # requests are logged…
+    for secret in ("001087012345", "Riêng Tư", "1987-05-21"):
+        assert secret not in text  # …without personal data

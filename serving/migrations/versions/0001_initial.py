@@ -23,7 +23,7 @@ def upgrade() -> None:
         sa.Column("role", sa.String(20), nullable=False),
         sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("prefix", sa.String(16), nullable=False),
-        sa.Column("created_at", TS),
+        sa.Column("created_at", TS, nullable=False),
         sa.Column("revoked_at", TS, nullable=True),
     )
     op.create_table(
@@ -45,8 +45,8 @@ def upgrade() -> None:
         sa.Column("business_code", sa.String(40), nullable=True),
         sa.Column("holder_key", sa.String(255), nullable=True),
         sa.Column("valid_until", sa.String(10), nullable=True),
-        sa.Column("created_at", TS),
-        sa.Column("updated_at", TS),
+        sa.Column("created_at", TS, nullable=False),
+        sa.Column("updated_at", TS, nullable=False),
         sa.Column("processed_at", TS, nullable=True),
         sa.Column("approved_at", TS, nullable=True),
         sa.Column("approved_by", sa.String(100), nullable=True),
@@ -65,7 +65,7 @@ def upgrade() -> None:
                   nullable=False),
         sa.Column("actor", sa.String(100), nullable=False),
         sa.Column("action", sa.String(20), nullable=False),
-        sa.Column("at", TS),
+        sa.Column("at", TS, nullable=False),
         sa.Column("before", sa.JSON, nullable=True),
         sa.Column("after", sa.JSON, nullable=True),
     )
@@ -74,7 +74,7 @@ def upgrade() -> None:
         "jobs",
         sa.Column("id", sa.String(40), primary_key=True),
         sa.Column("created_by", sa.String(100), nullable=False),
-        sa.Column("created_at", TS),
+        sa.Column("created_at", TS, nullable=False),
         sa.Column("total", sa.Integer, nullable=False),
         sa.Column("reprocess", sa.Boolean, nullable=False),
     )
