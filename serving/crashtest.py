@@ -103,15 +103,33 @@ def _alive(pid: int) -> bool:
 @click.option("--workers", default=2, show_default=True)
 @click.option("--kill-after", default=2, show_default=True, help="items done before the kill")
 @click.option("--database-url", default=None, help="default: a fresh SQLite file")
+@click.option("--postgres", "pg_admin", default=None,
+              help="a PostgreSQL server URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres): "
+                   "run on a fresh database there, dropped afterwards")
 @click.option("--timeout", default=900, show_default=True)
-def main(n_files: int, workers: int, kill_after: int, database_url: str | None, timeout: int) -> None:
+def main(n_files: int, workers: int, kill_after: int, database_url: str | None, pg_admin: str | None,
+         timeout: int) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="sohoa-crash-"))
+    drop = None
+    if pg_admin:
+        import uuid
+
+        import psycopg
+        name = f"sohoa_crash_{uuid.uuid4().hex[:10]}"
+        admin = psycopg.connect(pg_admin.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+        admin.execute(f'CREATE DATABASE "{name}"')
+        database_url = pg_admin.rsplit("/", 1)[0] + "/" + name
+
+        def drop() -> None:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.close()
     env = {**os.environ, "SOHOA_DATABASE_URL": database_url or f"sqlite:///{tmp}/sohoa.db",
            "SOHOA_STORAGE_DIR": str(tmp / "store")}
     port = _free_port()
     sources = source_pages()
     files = [variant(sources[i % len(sources)], int(time.time()) % 100000 * 1000 + i) for i in range(n_files)]
-    report: dict = {"files": n_files, "workers": workers, "database": "sqlite" if not database_url else "custom"}
+    report: dict = {"files": n_files, "workers": workers,
+                    "database": database_url.split(":", 1)[0] if database_url else "sqlite"}
     first = ServerProcess(env, port, workers)
     second = None
     try:
@@ -170,6 +188,8 @@ def main(n_files: int, workers: int, kill_after: int, database_url: str | None, 
         for srv in (first, second):
             if srv is not None:
                 srv.stop()
+        if drop is not None:
+            drop()
     click.echo(json.dumps(report, indent=2))
     sys.exit(0 if report.get("passed") else 1)
 

@@ -27,6 +27,7 @@ class ServiceSettings(Settings):
     # Server-side folders that POST /v1/jobs may import from (absolute paths). Empty = none.
     import_dirs: list[Path] = []
     max_job_files: int = 1000
+    max_job_bytes: int = 512 * 1024 * 1024  # one POST /v1/jobs request body
     # Browser origins allowed by CORS. Empty = CORS closed (same origin only).
     cors_origins: list[str] = []
     # Create an admin key on first start when the database has none, and print it once.
@@ -37,8 +38,6 @@ class ServiceSettings(Settings):
     # A claimed job item whose lease is older than this is claimable again (other dispatchers).
     lease_s: float = 120.0
     dispatcher_poll_s: float = 0.5
-    # Page images for /pages/{n}.png and the export.
-    page_png_max_side: int = 2400
 
     @property
     def sqlite_path(self) -> Path | None:

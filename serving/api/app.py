@@ -108,7 +108,7 @@ def create_app(settings: ServiceSettings | None = None, pipeline: Any = None) ->
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     max_bytes = settings.limits.max_bytes
-    job_cap = max_bytes * min(settings.max_job_files, 20) + (1 << 20)
+    job_cap = settings.max_job_bytes
 
     def limit_for(path: str) -> int:  # request bodies: one scan, a batch, or a small JSON
         return {"/v1/documents": max_bytes + (1 << 20), "/v1/jobs": job_cap}.get(path.rstrip("/"), 1 << 20)

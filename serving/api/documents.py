@@ -282,6 +282,7 @@ def correct_document(doc_id: str, body: Correction, session: Session = Depends(g
     doc.status = "corrected"
     doc.updated_at = now()
     _reindex(doc)
+    session.commit()  # before answering: the client must never see a change that was not stored
     return full(doc)
 
 
@@ -298,6 +299,7 @@ def approve_document(doc_id: str, session: Session = Depends(get_session),
     session.add(AuditEvent(document_id=doc.id, actor=caller.name, action="approve", at=doc.approved_at,
                            before=before, after={"status": "approved"}))
     _reindex(doc)
+    session.commit()
     return full(doc)
 
 

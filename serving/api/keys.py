@@ -33,6 +33,7 @@ def new_key(body: NewKey, session: Session = Depends(get_session), _caller: Call
     if body.role not in ROLES:
         raise ApiError(422, f"unknown role; one of {', '.join(ROLES)}", "invalid_request")
     row, token = create_key(session, body.role, body.name)
+    session.commit()
     return {**_view(row), "key": token}
 
 
@@ -45,4 +46,5 @@ def list_keys(session: Session = Depends(get_session), _caller: Caller = Depends
 def delete_key(key_id: int, session: Session = Depends(get_session), _caller: Caller = Depends(require("keys"))):
     if not revoke_key(session, key_id):
         raise ApiError(404, "no such active key")
+    session.commit()
     return {"id": key_id, "revoked": True}
