@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     ocr_max_dpi: int = 300  # finer pages are downsampled: no gain, only time
     tesseract_lang: str = "vie"
     tesseract_timeout_s: float = 120.0
+    # Threads per Tesseract process (OMP_THREAD_LIMIT); 0 = Tesseract's default. With several
+    # worker processes, 1 avoids oversubscribing the cores.
+    tesseract_threads: int = 0
 
     # Preprocessing
     detect_orientation: bool = True

@@ -41,7 +41,7 @@ def output_names(files: list[Path]) -> list[str]:
 _pipeline = None
 
 
-def _init_worker(engine: str | None, dpi: int | None) -> None:
+def _init_worker(engine: str | None, dpi: int | None, single_thread: bool = False) -> None:
     global _pipeline
     from sohoa.models.config import get_settings
     from sohoa.models.pipeline import Pipeline
@@ -51,6 +51,8 @@ def _init_worker(engine: str | None, dpi: int | None) -> None:
         settings.ocr_engine = engine
     if dpi:
         settings.pdf_dpi = dpi
+    if single_thread and not settings.tesseract_threads:
+        settings.tesseract_threads = 1  # parallelism comes from the worker processes
     _pipeline = Pipeline(settings)
 
 
@@ -109,7 +111,7 @@ def process(paths: tuple[str, ...], out_dir: str, engine: str | None, dpi: int |
             results = (_process_one(*job) for job in jobs)
             pool = None
         else:
-            pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(engine, dpi))
+            pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(engine, dpi, True))
             results = pool.map(_process_one, *zip(*jobs))
         for path, n_pages, error in results:
             pages += n_pages

@@ -9,7 +9,8 @@ ENGINES = ("tesseract",)
 def build_engine(name: str, settings) -> OcrEngine:
     if name == "tesseract":
         from sohoa.models.ocr.tesseract import TesseractEngine
-        return TesseractEngine(settings.tesseract_lang, timeout_s=settings.tesseract_timeout_s)
+        return TesseractEngine(settings.tesseract_lang, timeout_s=settings.tesseract_timeout_s,
+                               threads=settings.tesseract_threads)
     raise ValueError(f"unknown OCR engine {name!r}; choose one of {', '.join(ENGINES)}")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import subprocess
 import unicodedata
@@ -41,7 +42,7 @@ def _encode_png(image: np.ndarray) -> bytes:
 
 
 def run_tesseract(image: np.ndarray, dpi: int | None, lang: str = "vie", psm: int = 3,
-                  output: str = "tsv", timeout_s: float = 120.0) -> str:
+                  output: str = "tsv", timeout_s: float = 120.0, threads: int = 0) -> str:
     tesseract_version()  # clear error if missing
     args = ["tesseract", "stdin", "stdout", "-l", lang, "--psm", str(psm)]
     if dpi:
@@ -49,8 +50,9 @@ def run_tesseract(image: np.ndarray, dpi: int | None, lang: str = "vie", psm: in
     if output != "txt":
         args.append(output)
     try:
+        env = {**os.environ, "OMP_THREAD_LIMIT": str(threads)} if threads > 0 else None
         proc = subprocess.run(args, input=_encode_png(image), capture_output=True,
-                              timeout=timeout_s, check=False)
+                              timeout=timeout_s, check=False, env=env)
     except subprocess.TimeoutExpired:
         raise TesseractError(f"tesseract took longer than {timeout_s:.0f} s on a page") from None
     if proc.returncode != 0:
@@ -81,9 +83,9 @@ def tesseract_plain_text(image: np.ndarray, lang: str = "vie") -> str:
 class TesseractEngine:
     name = "tesseract"
 
-    def __init__(self, lang: str = "vie", psm: int = 3, timeout_s: float = 120.0):
-        self.lang, self.psm, self.timeout_s = lang, psm, timeout_s
+    def __init__(self, lang: str = "vie", psm: int = 3, timeout_s: float = 120.0, threads: int = 0):
+        self.lang, self.psm, self.timeout_s, self.threads = lang, psm, timeout_s, threads
         self.version = f"{tesseract_version()}-{lang}"
 
     def recognize(self, image: np.ndarray, dpi: int) -> list[OcrLine]:
-        return parse_tsv(run_tesseract(image, dpi, self.lang, self.psm, "tsv", self.timeout_s))
+        return parse_tsv(run_tesseract(image, dpi, self.lang, self.psm, "tsv", self.timeout_s, self.threads))
