@@ -106,7 +106,8 @@ def main(url: str, key: str, uploads: int, concurrency: int, seed: int, json_out
     pages = sum(r["pages"] for r in ok)
     report = {
         "url": url, "uploads": uploads, "concurrency": concurrency, "wall_s": round(wall, 2),
-        "ok": len(ok), "errors": len(errors), "error_codes": sorted({str(r["status"]) + ":" + str(r["error"]) for r in errors}),
+        "ok": len(ok), "created": sum(1 for r in ok if r["status"] == 201),
+        "already_stored": sum(1 for r in ok if r["status"] == 200), "errors": len(errors), "error_codes": sorted({str(r["status"]) + ":" + str(r["error"]) for r in errors}),
         "lost_documents": lost, "pages": pages, "pages_per_s": round(pages / wall, 3),
         "latency_s": {"p50": round(percentile(latencies, 0.5), 2), "p95": round(percentile(latencies, 0.95), 2),
                       "max": round(max(latencies), 2) if latencies else None,

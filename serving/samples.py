@@ -36,5 +36,14 @@ def variant(path: Path, index: int) -> tuple[str, bytes]:
         img[h - 2, w - 2 - b] = (250, 250, 250) if bit else (245, 245, 245)
     buf = io.BytesIO()
     fmt = "PNG" if path.suffix.lower() == ".png" else "JPEG"
-    Image.fromarray(img).save(buf, format=fmt, **({"quality": 92} if fmt == "JPEG" else {}))
+    # JPEG may smooth the mark away: the index also goes into the file's metadata, so that the
+    # bytes (and the content hash) always differ
+    if fmt == "JPEG":
+        extra = {"quality": 92, "comment": f"sohoa-sample-{index}".encode()}
+    else:
+        from PIL.PngImagePlugin import PngInfo
+        info = PngInfo()
+        info.add_text("sohoa-sample", str(index))
+        extra = {"pnginfo": info}
+    Image.fromarray(img).save(buf, format=fmt, **extra)
     return f"{path.stem}-{index:05d}{path.suffix.lower()}", buf.getvalue()
