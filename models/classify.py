@@ -8,6 +8,7 @@ from __future__ import annotations
 from sohoa.models.config import Vocabulary
 from sohoa.models.document import DocType, Page
 from sohoa.models.fields.normalize import strip_accents
+from sohoa.models.fields.rules import labelled_field
 
 VERSION = "classify-rules-1"
 
@@ -21,9 +22,11 @@ def _scores(label: str, confidence: float, labels: list[str]) -> DocType:
 def classify(pages: list[Page], vocabulary: Vocabulary) -> DocType:
     labels = vocabulary.labels
     roles: dict[str, list[str]] = {}
+    labelled = 0  # form lines whose printed label is a known one ("Họ và tên:", "Số CCCD:")
     for page in pages:
         for block in page.blocks:
             roles.setdefault(block.type, []).append(" ".join(ln.text for ln in block.lines))
+            labelled += sum(labelled_field(ln.text) is not None for ln in block.lines)
     title = strip_accents(roles.get("title", [""])[0]).strip(" .:-")
     if title:
         best, best_len = None, 0
@@ -40,6 +43,6 @@ def classify(pages: list[Page], vocabulary: Vocabulary) -> DocType:
     if "signature_block" in roles and "distribution" in roles:
         # A continuation page: the closing of an administrative paper, most often a letter.
         return _scores("official_letter", 0.45, labels)
-    if "form_line" in roles and len(roles["form_line"]) >= 3:
+    if labelled >= 3:
         return _scores("application_form", 0.55, labels)
     return _scores("other", 0.6 if not administrative else 0.4, labels)

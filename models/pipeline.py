@@ -16,13 +16,35 @@ import numpy as np
 
 from sohoa.models import VERSION, classify, layout
 from sohoa.models.config import Settings, get_settings, get_vocabulary
-from sohoa.models.document import DocType, DocumentResult, Page, Source
+from sohoa.models.document import DocType, DocumentResult, Field, Page, Source
 from sohoa.models.fields import rules
+from sohoa.models.learned.merge import merge_doc_type, merge_fields
 from sohoa.models.loading import InputError, PageImage, load_pages
 from sohoa.models.ocr import OcrLine, OcrWord, build_engine
 from sohoa.models.preprocess import prepare_page, rotate_by
 
 __all__ = ["Pipeline", "InputError"]
+
+
+def _load_learned(settings: Settings):
+    """The learned layout model of the zoo (``settings.models_dir``): the version named by
+    ``classifier_version`` / ``extractor_version``, else the newest; None when there is none or
+    when ``SOHOA_LEARNED_MODELS=0`` (rules only)."""
+    import os
+
+    if not getattr(settings, "learned_models", os.environ.get("SOHOA_LEARNED_MODELS", "1") != "0"):
+        return None
+    from sohoa.models.learned import LearnedModel, find_model_dir
+
+    found = find_model_dir(settings.models_dir, settings.classifier_version or settings.extractor_version)
+    if not found:
+        return None
+    try:
+        return LearnedModel(found, device=os.environ.get("SOHOA_MODEL_DEVICE", "cpu"))
+    except ImportError as exc:  # e.g. `tokenizers` missing from a slim install: rules only, said loudly
+        import warnings
+        warnings.warn(f"learned model {found} not loaded ({exc}); using the rules only", RuntimeWarning)
+        return None
 
 
 class _Timer:
@@ -51,11 +73,13 @@ class Pipeline:
         self.settings = settings or get_settings()
         self.vocabulary = get_vocabulary()
         self.ocr = build_engine(self.settings.ocr_engine, self.settings)
+        self.learned = _load_learned(self.settings)
 
     @property
     def model_versions(self) -> dict[str, str]:
-        return {"ocr": self.ocr.version, "layout": layout.VERSION, "classifier": classify.VERSION,
-                "extractor": rules.VERSION, "sohoa": VERSION}
+        learned = f"layoutlm/{self.learned.version}+" if self.learned else ""
+        return {"ocr": self.ocr.version, "layout": layout.VERSION, "classifier": learned + classify.VERSION,
+                "extractor": learned + rules.VERSION, "sohoa": VERSION}
 
     # --- entry points ---------------------------------------------------------------------
 
@@ -94,11 +118,23 @@ class Pipeline:
             if not any(b.lines for b in page.blocks):
                 warnings.append(f"page {page.number}: no text found")
             pages.append(page)
+        prediction = None
         with timer.stage("classify"):
             doc_type = classify.classify(pages, self.vocabulary) if any(p.blocks for p in pages) else \
                 DocType(label="other", confidence=0.5, scores={k: 0.1 for k in self.vocabulary.labels})
+            if self.learned is not None and any(p.blocks for p in pages):
+                # One pass of the learned model gives every head (type, fields, roles).
+                prediction = self.learned.predict(pages)
+                label, source = merge_doc_type(prediction.doc_type, prediction.doc_scores, doc_type.label,
+                                               self.learned.doc_min_conf)
+                if source == "model":
+                    doc_type = DocType(label=label, confidence=prediction.doc_scores[label],
+                                       scores=prediction.doc_scores)
         with timer.stage("extract"):
             fields = rules.extract_fields(pages)
+            if prediction is not None:  # rules stay as validators and fallbacks
+                fields = {name: Field(**f) for name, f in
+                          merge_fields(prediction.fields, fields, self.learned.override_min_conf).items()}
         text = "\n".join(ln.text for p in pages for b in p.blocks for ln in b.lines)
         timings = {k: round(v, 1) for k, v in timer.ms.items()}
         timings["total"] = round(timings.get("load", 0.0) + (time.perf_counter() - start) * 1000, 1)

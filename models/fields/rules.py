@@ -32,6 +32,15 @@ def _labels() -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: -len(p[0]))  # longest label first
 
 
+def labelled_field(text: str) -> str | None:
+    """The contract field a form line's printed label announces ("Họ và tên: …" → holder_name)."""
+    key = strip_accents(text).lstrip(" -+•0123456789.)")
+    for label, name in _labels():
+        if key.startswith(label):
+            return name
+    return None
+
+
 def _union(boxes: list[BBox]) -> BBox:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 

@@ -75,3 +75,12 @@ def test_classifier_by_title_and_by_anatomy():
         assert abs(sum(doc_type.scores.values()) - 1) < 1e-3 and set(doc_type.scores) == set(vocab.labels)
     assert classify([_page(_letter_lines())], vocab).label == "official_letter"
     assert classify([_page([line(300, (110, "Bài 5. Tìm hiểu chung về văn bản"))])], vocab).label == "other"
+
+
+def test_form_without_title_needs_known_labels():
+    vocab = get_vocabulary()
+    generic = [line(300 + 40 * i, (110, f"Mục {i}: nội dung trao đổi")) for i in range(4)]
+    assert classify([_page(generic)], vocab).label == "other"
+    form = [line(300, (110, "Họ và tên: Trần Văn Bình")), line(340, (110, "Ngày sinh: 21/05/1987")),
+            line(380, (110, "Địa chỉ: 12 Lê Lợi, Huế"))]
+    assert classify([_page(form)], vocab).label == "application_form"

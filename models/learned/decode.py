@@ -1,0 +1,73 @@
+"""BIO tags of words → contract field spans (pure functions, no model)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Span:
+    name: str
+    words: list[int]        # word indices on the page, in order
+    confidence: float       # mean over its words of P(B-name) + P(I-name)
+
+
+def parse_label(label: str) -> tuple[str, str | None]:
+    if label == "O" or "-" not in label:
+        return "O", None
+    prefix, name = label.split("-", 1)
+    return prefix, name
+
+
+def decode_bio(probs: np.ndarray, labels: list[str], gap: int = 0) -> list[Span]:
+    """Spans from per-word label probabilities ``probs`` [n_words, n_labels].
+
+    Greedy: each word takes its argmax label; ``B-x`` opens a span, ``I-x`` continues an open
+    ``x`` span (or opens one: a missed ``B`` must not lose the field). ``gap`` lets a span run
+    over that many ``O`` words when the same field resumes right after (a stray comma)."""
+    parsed = [parse_label(lb) for lb in labels]
+    b_idx = {name: i for i, (p, name) in enumerate(parsed) if p == "B"}
+    i_idx = {name: i for i, (p, name) in enumerate(parsed) if p == "I"}
+    spans: list[Span] = []
+    cur: tuple[str, list[int]] | None = None
+    pending_o = 0
+
+    def close():
+        nonlocal cur
+        if cur is not None:
+            name, ws = cur
+            conf = float(np.mean([probs[w, b_idx[name]] + probs[w, i_idx[name]] for w in ws]))
+            spans.append(Span(name, ws, min(1.0, conf)))
+        cur = None
+
+    for w in range(probs.shape[0]):
+        prefix, name = parsed[int(np.argmax(probs[w]))]
+        if prefix == "O":
+            if cur is not None:
+                pending_o += 1
+                if pending_o > gap:
+                    close()
+            continue
+        if prefix == "I" and cur is not None and cur[0] == name:
+            cur[1].append(w)
+        else:
+            close()
+            cur = (name, [w])
+        pending_o = 0
+    close()
+    return spans
+
+
+def best_spans(spans: list[tuple[int, Span]]) -> dict[str, tuple[int, Span]]:
+    """One span per field: the most confident (ties: earliest page)."""
+    out: dict[str, tuple[int, Span]] = {}
+    for page, sp in spans:
+        if sp.name not in out or sp.confidence > out[sp.name][1].confidence:
+            out[sp.name] = (page, sp)
+    return out
+
+
+def union_box(boxes) -> tuple[int, int, int, int]:
+    xs0, ys0, xs1, ys1 = zip(*boxes)
+    return (int(min(xs0)), int(min(ys0)), int(max(xs1)), int(max(ys1)))

@@ -1,0 +1,137 @@
+"""Page → model inputs, shared by training (torch) and serving (ONNX Runtime): numpy and
+``tokenizers`` only.
+
+A page is its OCR words in the pipeline's reading order, each with a box in 0-1000 page units and
+the pipeline's block role of its line (given to the encoder as the token type). Words are
+sub-tokenized with the trained WordPiece tokenizer; pages longer than the window are cut into
+overlapping windows of ``max_len`` tokens ([CLS] ... [SEP]), and every word is predicted from its
+first sub-token in the window where that token sits most centrally.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# Block roles as the encoder's token types: 0 = special token / unknown role.
+ROLE_PAD = 0
+CLS_BOX = [0, 0, 0, 0]
+SEP_BOX = [1000, 1000, 1000, 1000]
+
+
+def bio_labels(field_names: list[str]) -> list[str]:
+    return ["O"] + [f"{p}-{f}" for f in field_names for p in ("B", "I")]
+
+
+def norm_box(bbox, width: int, height: int) -> list[int]:
+    x0, y0, x1, y1 = bbox
+    w, h = max(1, width), max(1, height)
+    out = [x0 * 1000 / w, y0 * 1000 / h, x1 * 1000 / w, y1 * 1000 / h]
+    out = [int(min(1000, max(0, round(v)))) for v in out]
+    out[2] = max(out[2], out[0])
+    out[3] = max(out[3], out[1])
+    return out
+
+
+@dataclass
+class Windows:
+    """Model inputs of one page: arrays [n_windows, seq] and the map back to words."""
+    input_ids: np.ndarray
+    bbox: np.ndarray          # [n, seq, 4]
+    token_type_ids: np.ndarray
+    attention_mask: np.ndarray
+    word_pos: list[list[tuple[int, int]]] = field(default_factory=list)  # word -> [(window, position)]
+    n_words: int = 0
+    token_index: np.ndarray | None = None  # [n, seq]: page sub-token index, -1 for specials/padding
+
+
+def encode_page(tokenizer, words: list[str], boxes: list[list[int]], roles: list[int],
+                max_len: int = 512, stride: int = 128) -> tuple[Windows, list[int]]:
+    """Tokenize one page; returns the windows and, per sub-token of the page, its word index.
+
+    ``boxes`` are already normalized to 0-1000; ``roles`` are token-type ids (>= 1)."""
+    cls_id = tokenizer.token_to_id("[CLS]")
+    sep_id = tokenizer.token_to_id("[SEP]")
+    pad_id = tokenizer.token_to_id("[PAD]")
+    unk_id = tokenizer.token_to_id("[UNK]")
+    ids: list[int] = []
+    tok_word: list[int] = []
+    if words:
+        enc = tokenizer.encode(words, is_pretokenized=True, add_special_tokens=False)
+        ids = list(enc.ids)
+        tok_word = [w if w is not None else 0 for w in enc.word_ids]
+        seen = set(tok_word)
+        for i in range(len(words)):  # a word the tokenizer dropped (e.g. control chars) gets [UNK]
+            if i not in seen:
+                ids.append(unk_id)
+                tok_word.append(i)
+        if len(seen) < len(words):
+            order = sorted(range(len(ids)), key=lambda k: (tok_word[k], k))
+            ids = [ids[k] for k in order]
+            tok_word = [tok_word[k] for k in order]
+    body = max_len - 2
+    starts = [0]
+    if len(ids) > body:
+        step = max(1, body - stride)
+        starts = list(range(0, len(ids) - body, step)) + [len(ids) - body]
+    n = len(starts)
+    seq = min(max_len, len(ids) + 2) if n == 1 else max_len
+    input_ids = np.full((n, seq), pad_id, dtype=np.int64)
+    bbox = np.zeros((n, seq, 4), dtype=np.int64)
+    types = np.zeros((n, seq), dtype=np.int64)
+    mask = np.zeros((n, seq), dtype=np.int64)
+    tindex = np.full((n, seq), -1, dtype=np.int64)
+    # For every token, the window where it is most central.
+    best: dict[int, tuple[float, int, int]] = {}
+    for w, s in enumerate(starts):
+        chunk = range(s, min(len(ids), s + body))
+        input_ids[w, 0] = cls_id
+        bbox[w, 0] = CLS_BOX
+        mask[w, 0] = 1
+        for j, t in enumerate(chunk, start=1):
+            wi = tok_word[t]
+            input_ids[w, j] = ids[t]
+            bbox[w, j] = boxes[wi]
+            types[w, j] = roles[wi]
+            mask[w, j] = 1
+            tindex[w, j] = t
+            centrality = min(j, len(chunk) + 1 - j)
+            if t not in best or centrality > best[t][0]:
+                best[t] = (centrality, w, j)
+        end = len(chunk) + 1
+        input_ids[w, end] = sep_id
+        bbox[w, end] = SEP_BOX
+        mask[w, end] = 1
+    word_pos: list[list[tuple[int, int]]] = [[] for _ in words]
+    first_tok: dict[int, int] = {}
+    for t, wi in enumerate(tok_word):
+        first_tok.setdefault(wi, t)
+    for wi, t in first_tok.items():
+        _, w, j = best[t]
+        word_pos[wi].append((w, j))
+    return Windows(input_ids, bbox, types, mask, word_pos, len(words), tindex), tok_word
+
+
+def pad_windows(batch: list[Windows], pad_id: int) -> dict[str, np.ndarray]:
+    """Stack the windows of several pages into one batch, padded to the longest."""
+    seq = max(w.input_ids.shape[1] for w in batch)
+    n = sum(w.input_ids.shape[0] for w in batch)
+    out = {"input_ids": np.full((n, seq), pad_id, dtype=np.int64),
+           "bbox": np.zeros((n, seq, 4), dtype=np.int64),
+           "token_type_ids": np.zeros((n, seq), dtype=np.int64),
+           "attention_mask": np.zeros((n, seq), dtype=np.int64)}
+    r = 0
+    for w in batch:
+        k, s = w.input_ids.shape
+        out["input_ids"][r:r + k, :s] = w.input_ids
+        out["bbox"][r:r + k, :s] = w.bbox
+        out["token_type_ids"][r:r + k, :s] = w.token_type_ids
+        out["attention_mask"][r:r + k, :s] = w.attention_mask
+        r += k
+    return out
+
+
+def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    x = x - x.max(axis=axis, keepdims=True)
+    e = np.exp(x)
+    return e / e.sum(axis=axis, keepdims=True)

@@ -1,0 +1,239 @@
+"""The learned layout model at inference: ONNX Runtime only (no torch).
+
+One shared LayoutLM-style encoder with three heads, exported by ``sohoa export``:
+``doc_logits`` [windows, types] from [CLS], ``field_logits`` [windows, seq, BIO labels] and
+``role_logits`` [windows, seq, block roles]. Confidences are softmax(logits / T) with the
+temperatures fitted on the validation split (``manifest.json: calibration``).
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from sohoa.models.learned.decode import Span, best_spans, decode_bio, union_box
+from sohoa.models.learned.features import Windows, encode_page, norm_box, pad_windows, softmax
+
+NO_TEXT_BLOCKS = ("stamp", "photo")
+
+
+def _get(o, k, default=None):
+    return o.get(k, default) if isinstance(o, dict) else getattr(o, k, default)
+
+
+def page_words(page) -> list[dict]:
+    """The words of a page (pydantic ``Page`` or its dict) in reading order: text, pixel box,
+    block role and (block, line) index. Lines without word boxes are split evenly by characters."""
+    out = []
+    for bi, block in enumerate(_get(page, "blocks") or []):
+        role = _get(block, "type")
+        if role in NO_TEXT_BLOCKS:
+            continue
+        for li, line in enumerate(_get(block, "lines") or []):
+            words = _get(line, "words") or []
+            if words:
+                for w in words:
+                    text = _get(w, "text") or ""
+                    if text.strip():
+                        out.append({"text": text, "bbox": list(_get(w, "bbox")), "role": role,
+                                    "line": (bi, li), "confidence": float(_get(w, "confidence", 1.0))})
+            else:
+                for text, box in split_line(_get(line, "text") or "", list(_get(line, "bbox"))):
+                    out.append({"text": text, "bbox": box, "role": role, "line": (bi, li),
+                                "confidence": float(_get(line, "confidence", 1.0) or 1.0)})
+    return out
+
+
+def split_line(text: str, bbox: list[int]) -> list[tuple[str, list[int]]]:
+    """Word boxes of a line known only as text + box: x split in proportion to characters."""
+    toks = text.split()
+    if not toks:
+        return []
+    x0, y0, x1, y1 = bbox
+    total = sum(len(t) for t in toks) + (len(toks) - 1)
+    per = (x1 - x0) / max(1, total)
+    out, pos = [], 0
+    for t in toks:
+        a = x0 + pos * per
+        b = a + len(t) * per
+        out.append((t, [int(round(a)), y0, int(round(b)), y1]))
+        pos += len(t) + 1
+    return out
+
+
+@dataclass
+class PagePrediction:
+    words: list[dict]
+    field_probs: np.ndarray      # [words, BIO labels], calibrated
+    role_probs: np.ndarray       # [words, roles], calibrated
+    doc_probs: np.ndarray        # [types], mean over windows, calibrated
+
+
+@dataclass
+class DocumentPrediction:
+    doc_type: str
+    doc_scores: dict[str, float]
+    fields: dict[str, dict] = field(default_factory=dict)   # name -> value/text/confidence/page/bbox
+    pages: list[PagePrediction] = field(default_factory=list)
+    ms: float = 0.0
+
+
+def find_model_dir(models_dir: str | Path, version: str = "") -> Path | None:
+    """``models_dir/layoutlm/<version>/`` holding a manifest: the named one, else the newest."""
+    root = Path(models_dir) / "layoutlm"
+    if version:
+        for cand in (root / version, Path(version)):
+            if (cand / "manifest.json").exists():
+                return cand
+        return None
+    if not root.is_dir():
+        return None
+    found = [p for p in root.iterdir() if (p / "manifest.json").exists()]
+    if not found:
+        return None
+
+    def key(p: Path):
+        try:
+            m = json.loads((p / "manifest.json").read_text(encoding="utf-8"))
+            return (m.get("created", ""), p.name)
+        except (OSError, json.JSONDecodeError):
+            return ("", p.name)
+    return max(found, key=key)
+
+
+class LearnedModel:
+    """Load once, call :meth:`predict` per document."""
+
+    def __init__(self, model_dir: str | Path, *, quantized: bool = True, device: str = "cpu",
+                 threads: int | None = None):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.dir = Path(model_dir)
+        self.manifest = json.loads((self.dir / "manifest.json").read_text(encoding="utf-8"))
+        m = self.manifest
+        self._configure(m, Tokenizer.from_file(str(self.dir / m["files"]["tokenizer"])))
+        onnx_file = m["files"]["onnx_int8" if quantized and m["files"].get("onnx_int8") else "onnx_fp32"]
+        self.onnx_file = onnx_file
+        opts = ort.SessionOptions()
+        n = threads or int(os.environ.get("SOHOA_MODEL_THREADS", "0") or 0)
+        if n:
+            opts.intra_op_num_threads = n
+        providers = ["CPUExecutionProvider"]
+        if device == "cuda" and "CUDAExecutionProvider" in ort.get_available_providers():
+            providers = ["CUDAExecutionProvider", "CPUExecutionProvider"]
+        self.session = ort.InferenceSession(str(self.dir / onnx_file), opts, providers=providers)
+        self.input_names = {i.name for i in self.session.get_inputs()}
+
+    def _configure(self, m: dict, tokenizer) -> None:
+        self.version = m.get("version", "dev")
+        self.doc_types: list[str] = m["labels"]["doc_types"]
+        self.field_labels: list[str] = m["labels"]["fields_bio"]
+        self.roles: list[str] = m["labels"]["roles"]
+        self.input_roles: list[str] = m["labels"]["input_roles"]
+        self.max_len = int(m["config"]["max_len"])
+        self.stride = int(m["config"].get("stride", 128))
+        cal = m.get("calibration") or {}
+        self.t_doc = float(cal.get("doc_type", 1.0))
+        self.t_field = float(cal.get("field", 1.0))
+        self.t_role = float(cal.get("role", 1.0))
+        merge = m.get("merge") or {}
+        self.override_min_conf = float(merge.get("override_min_conf", 0.5))
+        self.doc_min_conf = float(merge.get("doc_min_conf", 0.5))
+        self.tokenizer = tokenizer
+        self.pad_id = tokenizer.token_to_id("[PAD]")
+
+    # --- encoding ----------------------------------------------------------------------------
+
+    def encode(self, page) -> tuple[list[dict], Windows]:
+        words = page_words(page)
+        width, height = int(_get(page, "width")), int(_get(page, "height"))
+        role_id = {r: i + 1 for i, r in enumerate(self.input_roles)}
+        win, _ = encode_page(self.tokenizer, [w["text"] for w in words],
+                             [norm_box(w["bbox"], width, height) for w in words],
+                             [role_id.get(w["role"], 0) for w in words], self.max_len, self.stride)
+        return words, win
+
+    def run_windows(self, wins: list[Windows]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        feeds = pad_windows(wins, self.pad_id)
+        feeds = {k: v for k, v in feeds.items() if k in self.input_names}
+        doc, fld, role = self.session.run(["doc_logits", "field_logits", "role_logits"], feeds)
+        return doc, fld, role
+
+    # --- prediction --------------------------------------------------------------------------
+
+    def predict_pages(self, pages: list) -> list[PagePrediction]:
+        encoded = [self.encode(p) for p in pages]
+        wins = [w for _, w in encoded if w.n_words]
+        out: list[PagePrediction] = []
+        if wins:
+            doc, fld, role = self.run_windows(wins)
+        r = 0
+        for words, win in encoded:
+            if not win.n_words:
+                out.append(PagePrediction(words, np.zeros((0, len(self.field_labels))),
+                                          np.zeros((0, len(self.roles))), np.full(len(self.doc_types), np.nan)))
+                continue
+            k = win.input_ids.shape[0]
+            f = np.zeros((win.n_words, fld.shape[-1]), dtype=np.float32)
+            ro = np.zeros((win.n_words, role.shape[-1]), dtype=np.float32)
+            for wi, pos in enumerate(win.word_pos):
+                w, j = pos[0]
+                f[wi] = fld[r + w, j]
+                ro[wi] = role[r + w, j]
+            dp = softmax(doc[r:r + k] / self.t_doc).mean(axis=0)
+            out.append(PagePrediction(words, softmax(f / self.t_field), softmax(ro / self.t_role), dp))
+            r += k
+        return out
+
+    def predict(self, pages: list) -> DocumentPrediction:
+        from sohoa.models.fields.normalize import normalize_field
+
+        start = time.perf_counter()
+        preds = self.predict_pages(pages)
+        weights, probs = [], []
+        for i, p in enumerate(preds):
+            if p.words:
+                weights.append(2.0 if i == 0 else 1.0)
+                probs.append(p.doc_probs)
+        if probs:
+            dp = np.average(np.stack(probs), axis=0, weights=weights)
+        else:
+            dp = np.zeros(len(self.doc_types))
+            dp[self.doc_types.index("other") if "other" in self.doc_types else 0] = 1.0
+        scores = {t: round(float(v), 4) for t, v in zip(self.doc_types, dp)}
+        label = self.doc_types[int(np.argmax(dp))]
+        spans: list[tuple[int, Span]] = []
+        for i, p in enumerate(preds):
+            if p.words:
+                spans += [(i, sp) for sp in decode_bio(p.field_probs, self.field_labels, gap=1)]
+        # Valid spans only: a span whose text does not normalize is no field.
+        valid = []
+        for i, sp in spans:
+            words = [preds[i].words[w] for w in sp.words]
+            text = " ".join(w["text"] for w in words)
+            value = normalize_field(sp.name, text)
+            if value:
+                valid.append((i, sp, text, value, words))
+        fields = {}
+        for name, (i, sp) in best_spans([(i, sp) for i, sp, *_ in valid]).items():
+            _, _, text, value, words = next(v for v in valid if v[1] is sp)
+            fields[name] = {"value": value, "text": text, "confidence": round(sp.confidence, 4),
+                            "page": int(_get(pages[i], "number", i + 1)),
+                            "bbox": union_box([w["bbox"] for w in words])}
+        return DocumentPrediction(label, scores, fields, preds, (time.perf_counter() - start) * 1000)
+
+    def line_roles(self, pred: PagePrediction) -> dict[tuple[int, int], tuple[str, float]]:
+        """(block, line) → the model's role for that line and its probability (mean over words)."""
+        acc: dict[tuple[int, int], list[np.ndarray]] = {}
+        for w, pr in zip(pred.words, pred.role_probs):
+            acc.setdefault(w["line"], []).append(pr)
+        out = {}
+        for key, ps in acc.items():
+            m = np.mean(ps, axis=0)
+            out[key] = (self.roles[int(np.argmax(m))], float(m.max()))
+        return out
