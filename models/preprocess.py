@@ -62,7 +62,7 @@ def estimate_skew(gray: np.ndarray, max_angle: float = 10.0) -> float:
     scale = min(1.0, 900 / max(gray.shape))
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     _, ink = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    if ink.mean() < 0.002:  # blank page
+    if ink.mean() < 0.005:  # near-blank (a lone faint seal): measured 0.2% ink there, 8%+ on text pages
         return 0.0
     h, w = ink.shape
     center = (w / 2, h / 2)
@@ -78,7 +78,7 @@ def estimate_skew(gray: np.ndarray, max_angle: float = 10.0) -> float:
     fine = np.arange(best - 0.4, best + 0.41, 0.1)
     best = max(fine, key=sharpness)
     # On a near-blank page (a lone seal) any angle is as good as another: keep it level.
-    if abs(best) < 0.15 or sharpness(best) < 1.05 * sharpness(0.0):
+    if abs(best) < 0.15 or sharpness(best) < 1.1 * sharpness(0.0):
         return 0.0
     return round(float(best), 2)
 
