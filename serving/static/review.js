@@ -15,7 +15,8 @@ const LOW = 0.8;
 
 const $ = (sel) => document.querySelector(sel);
 const state = { key: localStorage.getItem("sohoa.apiKey") || "", vocab: null, queue: [], index: -1,
-  doc: null, page: 1, edits: {}, docType: null, selected: null, imgUrl: null };
+  doc: null, page: 1, edits: {}, boxEdits: {}, docType: null, selected: null, imgUrl: null,
+  drawing: false, drag: null };
 
 function setStatus(text, isError) {
   const el = $("#status");
@@ -94,7 +95,8 @@ async function openDoc(index) {
   const item = state.queue[index];
   document.querySelectorAll("#queue li")[index].scrollIntoView({ block: "nearest" });
   state.doc = await (await api("/v1/documents/" + item.id)).json();
-  state.edits = {}; state.docType = null; state.selected = null; state.page = 1;
+  state.edits = {}; state.boxEdits = {}; state.docType = null; state.selected = null; state.page = 1;
+  setDrawing(false);
   renderDoc();
   await showPage(1);
 }
@@ -179,21 +181,73 @@ function drawBoxes() {
   };
   for (const block of page.blocks || []) for (const line of block.lines || []) rect(line.bbox, "line");
   for (const [name, f] of Object.entries(state.doc.fields)) {
+    if (state.boxEdits[name]) continue;
     if (f.page === state.page && f.bbox && f.bbox.some((v) => v)) rect(f.bbox, name === state.selected ? "selected" : "", name);
   }
+  for (const [name, e] of Object.entries(state.boxEdits)) {
+    if (e.page === state.page) rect(e.bbox, "edited" + (name === state.selected ? " selected" : ""), name);
+  }
+  if (state.drag && state.drag.now) {
+    const d = state.drag;
+    rect([Math.min(d.x, d.now.x), Math.min(d.y, d.now.y), Math.max(d.x, d.now.x), Math.max(d.y, d.now.y)], "draft");
+  }
 }
+
+// Drawing a field's box: B (or the button) with a field selected, then drag on the page.
+function setDrawing(on) {
+  state.drawing = !!on && !!state.selected;
+  $("#page-wrap").classList.toggle("drawing", state.drawing);
+  if (state.drawing) setStatus("Kéo chuột trên trang để vẽ khung cho “" + (FIELD_LABELS[state.selected] || state.selected) + "”");
+}
+
+function pagePoint(ev) {
+  const page = (state.doc.pages || [])[state.page - 1];
+  const r = $("#page-img").getBoundingClientRect();
+  const x = Math.round((ev.clientX - r.left) * page.width / r.width);
+  const y = Math.round((ev.clientY - r.top) * page.height / r.height);
+  return { x: Math.max(0, Math.min(page.width, x)), y: Math.max(0, Math.min(page.height, y)) };
+}
+
+$("#page-wrap").addEventListener("mousedown", (ev) => {
+  if (!state.drawing || !state.doc) return;
+  ev.preventDefault();
+  state.drag = pagePoint(ev);
+});
+document.addEventListener("mousemove", (ev) => {
+  if (!state.drag) return;
+  state.drag.now = pagePoint(ev);
+  drawBoxes();
+});
+document.addEventListener("mouseup", (ev) => {
+  if (!state.drag) return;
+  const a = state.drag, b = pagePoint(ev);
+  state.drag = null;
+  const box = [Math.min(a.x, b.x), Math.min(a.y, b.y), Math.max(a.x, b.x), Math.max(a.y, b.y)];
+  if (box[2] - box[0] > 3 && box[3] - box[1] > 3 && state.selected) {
+    state.boxEdits[state.selected] = { bbox: box, page: state.page };
+    const tr = document.querySelector('#fields tr[data-field="' + state.selected + '"]');
+    if (tr) tr.classList.add("changed");
+    setStatus("Đã vẽ khung; Ctrl+S để lưu");
+  }
+  setDrawing(false);
+  drawBoxes();
+});
 
 async function save() {
   if (!state.doc) return false;
   const body = { fields: {} };
   for (const [name, value] of Object.entries(state.edits)) body.fields[name] = { value };
+  for (const [name, e] of Object.entries(state.boxEdits)) {
+    const input = document.querySelector('#fields tr[data-field="' + name + '"] input');
+    body.fields[name] = Object.assign(body.fields[name] || { value: input ? input.value : "" }, { bbox: e.bbox, page: e.page });
+  }
   const label = $("#doc-type").value;
   if (state.doc.doc_type && label !== state.doc.doc_type.label) body.doc_type = label;
   if (!Object.keys(body.fields).length && !body.doc_type) { setStatus("Không có gì để lưu"); return true; }
   try {
     state.doc = await (await api("/v1/documents/" + state.doc.id, { method: "PATCH",
       headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })).json();
-    state.edits = {};
+    state.edits = {}; state.boxEdits = {};
     const selected = state.selected;
     renderDoc(); drawBoxes();
     if (selected) selectField(selected);
@@ -225,7 +279,7 @@ function addField() {
 function onKey(ev) {
   const typing = ["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement.tagName);
   if ((ev.ctrlKey || ev.metaKey) && ev.key.toLowerCase() === "s") { ev.preventDefault(); save(); return; }
-  if (ev.key === "Escape") { document.activeElement.blur(); return; }
+  if (ev.key === "Escape") { document.activeElement.blur(); state.drag = null; setDrawing(false); return; }
   if (typing || ev.ctrlKey || ev.metaKey || ev.altKey) return;
   const key = ev.key.toLowerCase();
   if (key === "j") { ev.preventDefault(); openDoc(state.index + 1); }
@@ -237,6 +291,7 @@ function onKey(ev) {
     const input = name && document.querySelector('#fields tr[data-field="' + name + '"] input');
     if (input) { input.focus(); input.select(); }
   }
+  else if (key === "b") { ev.preventDefault(); setDrawing(!state.drawing); }
   else if (ev.key === "[") showPage(state.page - 1);
   else if (ev.key === "]") showPage(state.page + 1);
 }
@@ -264,6 +319,7 @@ $("#prev-page").addEventListener("click", () => showPage(state.page - 1));
 $("#next-page").addEventListener("click", () => showPage(state.page + 1));
 $("#save-btn").addEventListener("click", save);
 $("#approve-btn").addEventListener("click", approve);
+$("#box-btn").addEventListener("click", () => setDrawing(!state.drawing));
 $("#add-field-btn").addEventListener("click", addField);
 document.addEventListener("keydown", onKey);
 start();

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -59,6 +60,16 @@ def test_review_in_the_browser(server, tmp_path):
             page.keyboard.press("e")
             expect(row.locator("input")).to_be_focused()
             row.locator("input").fill(NEW_NUMBER)
+            # b, then drag on the page: the field's box is drawn again
+            page.keyboard.press("Escape")
+            page.keyboard.press("b")
+            expect(page.locator("#page-wrap")).to_have_class(re.compile("drawing"))
+            img = page.locator("#page-img").bounding_box()
+            page.mouse.move(img["x"] + img["width"] * 0.2, img["y"] + img["height"] * 0.3)
+            page.mouse.down()
+            page.mouse.move(img["x"] + img["width"] * 0.5, img["y"] + img["height"] * 0.35, steps=5)
+            page.mouse.up()
+            expect(page.locator("#boxes rect.edited")).to_have_count(1)
             page.keyboard.press("Control+s")
             expect(page.locator("#status")).to_have_text("Đã lưu sửa", timeout=10000)
             page.keyboard.press("Escape")
@@ -73,6 +84,10 @@ def test_review_in_the_browser(server, tmp_path):
         assert got["status"] == "approved" and got["review"]["approved_by"] == "reviewer-e2e"
         assert got["fields"]["document_number"]["value"] == NEW_NUMBER
         assert got["fields"]["document_number"]["source"] == "reviewer"
+        w, ht = got["pages"][0]["width"], got["pages"][0]["height"]
+        want = [0.2 * w, 0.3 * ht, 0.5 * w, 0.35 * ht]
+        bbox = got["fields"]["document_number"]["bbox"]
+        assert all(abs(a - b) <= 0.02 * w for a, b in zip(bbox, want)), (bbox, want)
         trail = api.get(f"/v1/documents/{doc['id']}/audit", headers=h).json()["items"]
         assert [e["action"] for e in trail] == ["correct", "approve"]
         assert all(e["actor"] == "reviewer-e2e" for e in trail)
