@@ -83,7 +83,7 @@ async def submit_job(request: Request, caller: Caller = Depends(require("upload"
     svc = request.app.state.services
     settings = svc.settings
     ctype = request.headers.get("content-type", "")
-    folder, uploads, reprocess = None, [], False
+    folder, uploads, reprocess, form = None, [], False, None
     if ctype.startswith("application/json"):
         try:
             body = await request.json()
@@ -99,6 +99,17 @@ async def submit_job(request: Request, caller: Caller = Depends(require("upload"
         reprocess = str(form.get("reprocess", "")).lower() in ("1", "true", "yes")
     else:
         raise ApiError(415, "send multipart/form-data with 'files', or JSON with 'folder'")
+    try:
+        view = await _enqueue(svc, caller, folder, uploads, reprocess)
+    finally:
+        if form is not None:
+            await form.close()  # the spooled upload files
+    svc.dispatcher.wake()
+    return JSONResponse(view, status_code=202)
+
+
+async def _enqueue(svc, caller: Caller, folder, uploads, reprocess: bool) -> dict:
+    settings = svc.settings
     if bool(uploads) == bool(folder):
         raise ApiError(422, "give either 'files' or 'folder'", "invalid_request")
 
@@ -124,9 +135,7 @@ async def submit_job(request: Request, caller: Caller = Depends(require("upload"
             job = create_job(session, caller.name, files, reprocess)
             session.commit()
             return job_view(session, job)
-    view = await asyncio.to_thread(enqueue)
-    svc.dispatcher.wake()
-    return JSONResponse(view, status_code=202)
+    return await asyncio.to_thread(enqueue)
 
 
 @router.get("/jobs/{job_id}", summary="Progress and per-file status of a job",
