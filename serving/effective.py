@@ -22,6 +22,12 @@ def fold(text: str | None) -> str | None:
     return re.sub(r"\s+", " ", text).strip().casefold()[:255] or None
 
 
+def search_key(filename: str | None, text: str | None) -> str:
+    """What ``GET /v1/documents?q=`` searches: file name and text, NFC, case folded."""
+    joined = unicodedata.normalize("NFC", f"{filename or ''}\n{text or ''}")
+    return joined.casefold()
+
+
 def empty_corrections() -> dict[str, Any]:
     return {"doc_type": None, "fields": {}}
 

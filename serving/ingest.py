@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sohoa.serving.effective import effective_result, index_columns, review_confidence
+from sohoa.serving.effective import effective_result, index_columns, review_confidence, search_key
 from sohoa.serving.storage.tables import AuditEvent, Document
 
 DONE = ("processed", "corrected", "approved")
@@ -49,7 +49,8 @@ def get_or_create(session: Session, sha256: str, filename: str, size: int, pages
     if doc is not None:
         return doc, False
     doc = Document(id=doc_id_for(sha256), sha256=sha256, filename=filename[:255], size=size,
-                   pages=pages, status=status, created_at=now(), updated_at=now())
+                   pages=pages, status=status, created_at=now(), updated_at=now(),
+                   search_key=search_key(filename[:255], None))
     try:
         with session.begin_nested():
             session.add(doc)
@@ -88,6 +89,7 @@ def apply_outcome(session: Session, doc: Document, outcome: dict[str, Any], acto
         doc.status = "processed"
     for key, value in index_columns(effective_result(result, doc.corrections)).items():
         setattr(doc, key, value)
+    doc.search_key = search_key(doc.filename, doc.text)
     doc.processed_at = doc.updated_at = now()
 
 

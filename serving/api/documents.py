@@ -7,13 +7,13 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field as PydField, field_validator
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sohoa.models.config import get_vocabulary
 from sohoa.serving.api.deps import Caller, get_session, require
 from sohoa.serving.api.errors import ERROR_RESPONSES, ApiError
-from sohoa.serving.effective import effective_result, index_columns
+from sohoa.serving.effective import effective_result, index_columns, search_key
 from sohoa.serving.ingest import DONE, apply_outcome, count_pages, full, get_or_create, iso, now, summary
 from sohoa.serving.jobs import create_job
 from sohoa.serving.storage.blobs import TooLarge
@@ -176,8 +176,9 @@ def list_documents(doc_type: str | None = None,
     if status:
         stmt = stmt.where(Document.status.in_([s.strip() for s in status.split(",") if s.strip()]))
     if q:
-        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(Document.text.ilike(like, escape="\\"), Document.filename.ilike(like, escape="\\")))
+        folded = search_key(None, q).strip()
+        like = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(Document.search_key.like(like, escape="\\"))
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     order = {"confidence": (Document.confidence.is_(None), Document.confidence.asc(), Document.id),
              "-updated_at": (Document.updated_at.desc(), Document.id),
@@ -255,6 +256,7 @@ def _snapshot(effective: dict | None, names: list[str], with_type: bool) -> dict
 def _reindex(doc: Document) -> None:
     for key, value in index_columns(effective_result(doc.result, doc.corrections)).items():
         setattr(doc, key, value)
+    doc.search_key = search_key(doc.filename, doc.text)
 
 
 @router.patch("/documents/{doc_id}", summary="Correct the doc type and fields (audited)",

@@ -45,6 +45,7 @@ class Document(Base):
     doc_type: Mapped[str | None] = mapped_column(String(40), nullable=True)
     confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    search_key: Mapped[str | None] = mapped_column(Text, nullable=True)  # migration 0002
     document_number: Mapped[str | None] = mapped_column(String(100), nullable=True)
     personal_id: Mapped[str | None] = mapped_column(String(20), nullable=True)
     business_code: Mapped[str | None] = mapped_column(String(40), nullable=True)

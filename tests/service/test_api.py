@@ -122,6 +122,8 @@ def test_corrections_are_audited_and_never_overwrite_the_machine_result(make_ser
     assert [d["id"] for d in lst["items"]] == [doc["id"]] and lst["total"] == 1
     assert c.get("/v1/documents", params={"doc_type": "certificate"}, headers=svc.h("system")).json()["total"] == 1
     assert c.get("/v1/documents", params={"q": "GIẤY PHÉP"}, headers=svc.h("system")).json()["total"] == 2
+    assert c.get("/v1/documents", params={"q": "giấy phép"}, headers=svc.h("system")).json()["total"] == 2
+    assert c.get("/v1/documents", params={"q": "50%_"}, headers=svc.h("system")).json()["total"] == 0
     paged = c.get("/v1/documents", params={"limit": 1, "offset": 1}, headers=svc.h("system")).json()
     assert paged["total"] == 2 and len(paged["items"]) == 1
     # a correction after approval needs a new approval
