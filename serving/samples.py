@@ -3,13 +3,16 @@ changed per copy, so that every upload is a new document (the service is idempot
 from __future__ import annotations
 
 import io
+import os
 import re
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-DEFAULT_DIR = Path("/work/shared/bench/real")
+# shared/bench/real beside the checkout (a source tree run), else SOHOA_SAMPLES_DIR
+DEFAULT_DIR = Path(os.environ.get("SOHOA_SAMPLES_DIR")
+                   or Path(__file__).resolve().parents[2] / "shared" / "bench" / "real")
 SUFFIXES = (".jpg", ".jpeg", ".png")
 
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 CHROMIUM = os.environ.get("SOHOA_CHROMIUM", "/usr/bin/chromium")
-PAGE = Path("/work/shared/bench/real/danang-sgddt-2020-p1.jpg")
+PAGE = Path(__file__).resolve().parents[3] / "shared" / "bench" / "real" / "danang-sgddt-2020-p1.jpg"
 NEW_NUMBER = "77/E2E-SGDĐT"
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-REAL = Path("/work/shared/bench/real")
+# the evaluation scans: shared/ beside the checkout (as tests/sohoa_testkit.py)
+REAL = Path(__file__).resolve().parents[3] / "shared" / "bench" / "real"
 
 
 def sample(name: str = "danang-sgddt-2020-p1.jpg") -> bytes:
