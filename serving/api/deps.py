@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from sohoa.serving.api.errors import ApiError
@@ -30,13 +31,17 @@ class Caller:
     role: str
 
 
-def _caller(request: Request) -> Caller:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+# Declares the scheme in OpenAPI (the "Authorize" button of /docs); the checks are ours, so that
+# every failure is the JSON error shape.
+bearer = HTTPBearer(auto_error=False, scheme_name="ApiKey",
+                    description="An API key from `sohoa keys create --role ROLE`")
+
+
+def _caller(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Caller:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials.strip():
         raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'")
     with request.app.state.services.sessions() as session:
-        row = find_key(session, token.strip())
+        row = find_key(session, credentials.credentials.strip())
         if row is None:
             raise ApiError(401, "invalid or revoked API key")
         return Caller(row.id, row.name, row.role)

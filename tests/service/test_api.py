@@ -205,6 +205,7 @@ def test_health_metrics_openapi(make_service):
         assert name in text, name
     spec = c.get("/openapi.json").json()
     assert {"/v1/documents", "/v1/jobs", "/v1/records", "/v1/export", "/v1/documents/{doc_id}/approve"} <= set(spec["paths"])
+    assert spec["components"]["securitySchemes"]["ApiKey"]["scheme"] == "bearer"
     upload = spec["paths"]["/v1/documents"]["post"]
     assert upload["responses"]["201"]["content"]["application/json"]["example"]["doc_type"]
     assert c.get("/review").status_code == 200 and "Khóa API" in c.get("/review").text
