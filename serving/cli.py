@@ -17,6 +17,9 @@ SUBCOMMANDS: dict[str, str] = {
     "bench": "sohoa.training.bench_cli:bench",
     "serve": "sohoa.serving.serve_cli:serve",
     "keys": "sohoa.serving.serve_cli:keys",
+    "train": "sohoa.training.cli:train",
+    "eval": "sohoa.training.cli:eval_cmd",
+    "export": "sohoa.training.cli:export_cmd",
 }
 
 _HELP = {
@@ -26,6 +29,9 @@ _HELP = {
     "bench": "Benchmark the pipeline on a labelled folder against a peer engine.",
     "serve": "Start the HTTP API and the review page.",
     "keys": "Manage API keys.",
+    "train": "Train the layout model (document type, fields, line roles) on labelled folders.",
+    "eval": "Evaluate a layout model against the rules on a labelled folder.",
+    "export": "Export a layout model to ONNX + int8 with a manifest, into the model zoo.",
 }
 
 

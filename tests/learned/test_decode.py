@@ -1,0 +1,40 @@
+"""BIO decoding: word label probabilities -> field spans."""
+import numpy as np
+
+from sohoa.models.learned.decode import best_spans, decode_bio, union_box
+from sohoa.models.learned.features import bio_labels
+
+LABELS = bio_labels(["document_number", "title"])  # O, B-dn, I-dn, B-title, I-title
+
+
+def probs(tags, conf=0.9):
+    p = np.full((len(tags), len(LABELS)), (1 - conf) / (len(LABELS) - 1))
+    for i, t in enumerate(tags):
+        p[i, LABELS.index(t)] = conf
+    return p
+
+
+def test_spans_open_continue_and_close():
+    tags = ["O", "B-document_number", "I-document_number", "O", "B-title", "I-title", "I-title"]
+    spans = decode_bio(probs(tags), LABELS)
+    assert [(s.name, s.words) for s in spans] == [("document_number", [1, 2]), ("title", [4, 5, 6])]
+    assert all(0.0 <= s.confidence <= 1.0 for s in spans)
+
+
+def test_orphan_inside_opens_a_span_and_type_change_splits():
+    tags = ["I-title", "I-title", "I-document_number"]
+    spans = decode_bio(probs(tags), LABELS)
+    assert [(s.name, s.words) for s in spans] == [("title", [0, 1]), ("document_number", [2])]
+
+
+def test_gap_bridges_one_stray_word():
+    tags = ["B-title", "O", "I-title", "O", "O", "I-title"]
+    spans = decode_bio(probs(tags), LABELS, gap=1)
+    assert [(s.name, s.words) for s in spans] == [("title", [0, 2]), ("title", [5])]
+
+
+def test_best_span_per_field_and_union_box():
+    a, b = decode_bio(probs(["B-title"], 0.6), LABELS)[0], decode_bio(probs(["B-title"], 0.95), LABELS)[0]
+    best = best_spans([(0, a), (1, b)])
+    assert best["title"][0] == 1
+    assert union_box([(10, 20, 30, 40), (5, 25, 50, 35)]) == (5, 20, 50, 40)

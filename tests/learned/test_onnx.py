@@ -1,0 +1,57 @@
+"""ONNX export of a tiny random model: parity with torch, the runtime, and the pipeline using it."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+PAGE = {"number": 1, "width": 1000, "height": 1400, "blocks": [
+    {"type": "number", "bbox": [100, 100, 300, 120], "lines": [
+        {"text": "Số: 123/GP-SYT", "bbox": [100, 100, 300, 120], "confidence": 0.9, "words": [
+            {"text": "Số:", "bbox": [100, 100, 140, 120], "confidence": 0.9},
+            {"text": "123/GP-SYT", "bbox": [150, 100, 300, 120], "confidence": 0.9}]}]},
+    {"type": "title", "bbox": [300, 300, 700, 330], "lines": [
+        {"text": "GIẤY PHÉP HOẠT ĐỘNG", "bbox": [300, 300, 700, 330], "confidence": 0.9, "words": []}]}]}
+
+
+def test_manifest_and_parity(tiny_model):
+    m = tiny_model["manifest"]
+    assert m["onnx_check"]["fp32"]["ok"], m["onnx_check"]
+    assert m["onnx_check"]["fp32"]["max_abs_diff"] <= 1e-3
+    assert "int8" in m["onnx_check"] and m["files"]["onnx_int8"] == "model.int8.onnx"
+    on_disk = json.loads((tiny_model["dir"] / "manifest.json").read_text())
+    assert on_disk["version"] == "tiny" and on_disk["reproduce"]
+    for name in ("model.fp32.onnx", "model.int8.onnx", "tokenizer.json"):
+        assert (tiny_model["dir"] / name).stat().st_size < 25 * 1024 * 1024
+
+
+def test_runtime_matches_torch_and_decodes(tiny_model):
+    from sohoa.models.learned import LearnedModel, find_model_dir
+    from sohoa.training.evaluate import TorchLearned
+
+    assert find_model_dir(tiny_model["zoo"]) == tiny_model["dir"]
+    onnx = LearnedModel(tiny_model["dir"], quantized=False)
+    ref = TorchLearned(tiny_model["train_dir"])
+    a, b = onnx.predict_pages([PAGE])[0], ref.predict_pages([PAGE])[0]
+    assert np.abs(a.field_probs - b.field_probs).max() < 1e-4
+    assert np.abs(a.doc_probs - b.doc_probs).max() < 1e-4
+    pred = LearnedModel(tiny_model["dir"]).predict([PAGE, PAGE])
+    assert pred.doc_type in onnx.doc_types and abs(sum(pred.doc_scores.values()) - 1) < 1e-2
+    for f in pred.fields.values():
+        assert 0 <= f["confidence"] <= 1 and f["page"] in (1,) and len(f["bbox"]) == 4
+    assert len(pred.pages[0].words) == 6  # 2 OCR words + the title line split into 4
+
+
+def test_pipeline_uses_the_zoo_model(tiny_model, letter_png, monkeypatch):
+    from sohoa.models.config import Settings
+    from sohoa.models.pipeline import Pipeline
+
+    monkeypatch.delenv("SOHOA_LEARNED_MODELS", raising=False)
+    pipe = Pipeline(Settings(models_dir=tiny_model["zoo"]))
+    assert pipe.learned is not None and pipe.learned.version == "tiny"
+    res = pipe.process_path(letter_png)
+    assert res.models["classifier"].startswith("layoutlm/tiny+")
+    assert res.fields and all(f.source in ("model", "rules") for f in res.fields.values())
+    monkeypatch.setenv("SOHOA_LEARNED_MODELS", "0")
+    assert Pipeline(Settings(models_dir=tiny_model["zoo"])).learned is None

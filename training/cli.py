@@ -1,0 +1,120 @@
+"""``sohoa train``, ``sohoa eval``, ``sohoa export``: the retraining loop of the layout model.
+
+    sohoa train layout --data datasets/gen --data runs/ocr/gen --data review-export.zip --out runs/layout/v1
+    sohoa eval --model runs/layout/v1 --data runs/ocr/gen --split test
+    sohoa export --model runs/layout/v1 --out models/zoo/layoutlm/v1 --eval-data runs/ocr/gen
+
+``classifier`` and ``extractor`` name the same multi-head model (one encoder, three heads).
+"""
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import click
+
+
+def _cmdline() -> str:
+    return "sohoa " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+
+
+@click.command("train")
+@click.argument("task", type=click.Choice(["layout", "classifier", "extractor"]), default="layout")
+@click.option("--data", "data", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="labelled folder: OCR cache, generator output / *.gt.json, datasets folder or review export zip (repeat to mix)")
+@click.option("--out", required=True, type=click.Path(path_type=Path))
+@click.option("--prepared", type=click.Path(exists=True, path_type=Path), default=None,
+              help="use examples prepared before (OUT/data of an earlier run) instead of --data")
+@click.option("--epochs", default=30, show_default=True)
+@click.option("--patience", default=5, show_default=True, help="early stopping on validation")
+@click.option("--batch-size", default=16, show_default=True)
+@click.option("--lr", default=5e-4, show_default=True)
+@click.option("--seed", default=0, show_default=True)
+@click.option("--layers", default=None, type=int, help="encoder layers (default 4)")
+@click.option("--hidden", default=None, type=int, help="hidden size (default 256)")
+@click.option("--max-steps", default=None, type=int, help="stop after this many optimizer steps")
+@click.option("--line-variants", default=2, show_default=True, help="noisy copies of each line-only training page")
+@click.option("--resume", is_flag=True, help="continue from OUT/checkpoint.pt")
+@click.option("--device", default=None, help="cpu or cuda (default: cuda when available)")
+def train(task, data, out, prepared, epochs, patience, batch_size, lr, seed, layers, hidden, max_steps,
+          line_variants, resume, device):
+    """Train the layout model (document type + fields + line roles)."""
+    from sohoa.training.prepare import prepare
+    from sohoa.training.train import train as run_train
+
+    t0 = time.time()
+    if prepared is None:
+        prepared = out / "data"
+        if not (resume and (prepared / "train.jsonl").exists()):
+            if not data:
+                raise click.UsageError("give --data (or --prepared)")
+            prepare(list(data), prepared, seed=seed, line_variants=line_variants, log=click.echo)
+    cfg = {}
+    if layers:
+        cfg["num_hidden_layers"] = layers
+    if hidden:
+        cfg.update(hidden_size=hidden, intermediate_size=2 * hidden, num_attention_heads=max(2, hidden // 64))
+    res = run_train(prepared, out, epochs=epochs, patience=patience, batch_size=batch_size, lr=lr, seed=seed,
+                    model_cfg=cfg, resume=resume, max_steps=max_steps, device=device, log=click.echo)
+    res["command"] = _cmdline()
+    (out / "config.json").write_text(json.dumps(res, indent=1), encoding="utf-8")
+    click.echo(f"{task}: trained in {time.time() - t0:.0f} s -> {out}")
+
+
+@click.command("eval")
+@click.option("--model", "model", required=True, type=click.Path(exists=True, path_type=Path),
+              help="a training folder (torch) or an exported zoo folder (ONNX)")
+@click.option("--data", "data", multiple=True, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--split", default="test", show_default=True, help="train/validation/test, or 'all'")
+@click.option("--backend", type=click.Choice(["auto", "torch", "onnx", "onnx-fp32"]), default="auto", show_default=True)
+@click.option("--limit", default=None, type=int, help="at most this many documents per folder")
+@click.option("--out", "out", default=None, type=click.Path(path_type=Path), help="write the report JSON here")
+def eval_cmd(model, data, split, backend, limit, out):
+    """Evaluate the layout model (and the rules on the same pages) on a labelled folder."""
+    from sohoa.training.evaluate import evaluate, summary
+
+    rep = evaluate(model, list(data), None if split == "all" else split, backend, limit)
+    click.echo(summary(rep))
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(json.dumps(rep, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
+
+
+@click.command("export")
+@click.option("--model", "model", required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="models/zoo/layoutlm/<version>/")
+@click.option("--eval-data", "eval_data", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="labelled folder(s): thresholds chosen on validation, metrics on test, timings")
+@click.option("--timing-pages", default=40, show_default=True)
+def export_cmd(model, out, eval_data, timing_pages):
+    """Export to ONNX (+ int8), check against torch, write manifest.json."""
+    from sohoa.training.evaluate import (choose_thresholds, load_documents, open_model, page_timing,
+                                         predict_documents, score)
+    from sohoa.training.export import export
+
+    manifest = export(model, out, command=_cmdline(), log=click.echo)
+    if eval_data:
+        val_docs = [d for p in eval_data for d in load_documents(p, "validation")]
+        test_docs = [d for p in eval_data for d in load_documents(p, "test")]
+        int8 = open_model(out, "onnx")
+        th = choose_thresholds(predict_documents(int8, val_docs))
+        manifest["merge"] = th
+        metrics = {"thresholds_from": f"validation ({len(val_docs)} documents)", "test_documents": len(test_docs)}
+        metrics["test"] = {k: v for k, v in score(predict_documents(int8, test_docs), **th).items()
+                           if k in ("rules", "model", "merged", "confidence")}
+        timing_docs = test_docs[: max(1, timing_pages)]
+        metrics["ms_per_page"] = {
+            name: page_timing(open_model(path, backend), timing_docs)
+            for name, path, backend in (("torch", model, "torch"), ("onnx_fp32", out, "onnx-fp32"),
+                                        ("onnx_int8", out, "onnx"))}
+        manifest["metrics"] = metrics
+        (Path(out) / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n",
+                                                 encoding="utf-8")
+        click.echo(json.dumps({"merge": th, "test": {k: (v.get("doc_type_accuracy"), v.get("strict", {}).get("f1"))
+                                                       for k, v in metrics["test"].items() if k != "confidence"},
+                               "confidence": metrics["test"]["confidence"], "ms_per_page": metrics["ms_per_page"]},
+                              indent=1))
+    click.echo(f"exported -> {out}")

@@ -1,0 +1,218 @@
+"""Evaluate the layout model on a labelled folder, against the rules on the same pages.
+
+Documents come from an OCR cache (the pipeline's own pages and the rules' answer, as served) or
+from ground-truth folders (pages rebuilt from the GT lines, no OCR; the rules run on the same
+pages). Reports, per source of the answer (rules / model / merged as the pipeline merges them):
+doc-type accuracy and confusion, strict and soft field P/R/F1 (``training.metrics``, the bench's
+definitions), the share of wrong fields among the lowest-confidence 10 %, and model time per page.
+"""
+from __future__ import annotations
+
+import json
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sohoa.models.learned.features import pad_windows
+from sohoa.models.learned.merge import merge_doc_type, merge_fields
+from sohoa.models.learned.runtime import LearnedModel
+from sohoa.training.metrics import FieldScores, confusion, values_match
+
+
+class TorchLearned(LearnedModel):
+    """The same decoding as serving, with the torch model of a training folder."""
+
+    def __init__(self, model_dir, threads: int | None = None):  # noqa: D401 - no ONNX here
+        import torch
+        from tokenizers import Tokenizer
+
+        from sohoa.training.model import load
+
+        self.dir = Path(model_dir)
+        cfg = json.loads((self.dir / "config.json").read_text(encoding="utf-8"))
+        meta = {"version": "torch:" + self.dir.name, "labels": cfg["labels"], "config": cfg["model"],
+                "calibration": cfg.get("calibration"), "merge": cfg.get("merge")}
+        self.manifest = meta
+        self._configure(meta, Tokenizer.from_file(str(self.dir / "tokenizer.json")))
+        if threads:
+            torch.set_num_threads(threads)
+        self.model = load(self.dir)
+        self.onnx_file = "torch"
+
+    def run_windows(self, wins):
+        import torch
+
+        feeds = pad_windows(wins, self.pad_id)
+        with torch.no_grad():
+            out = self.model(*(torch.from_numpy(feeds[k]) for k in
+                               ("input_ids", "bbox", "token_type_ids", "attention_mask")))
+        return tuple(t.numpy() for t in out)
+
+
+def open_model(path, backend: str = "auto", threads: int | None = None) -> LearnedModel:
+    path = Path(path)
+    if backend == "torch" or (backend == "auto" and (path / "model.pt").exists()):
+        return TorchLearned(path, threads)
+    return LearnedModel(path, quantized=backend != "onnx-fp32", threads=threads)
+
+
+# --- documents -------------------------------------------------------------------------------------
+
+def load_documents(data: Path, split: str | None = None, limit: int | None = None) -> list[dict]:
+    """[{doc_id, gt, pages, rules_doc_type, rules_fields, source}] of one labelled folder."""
+    from sohoa.training.ocr_cache import split_of, template_split_map
+    from sohoa.training.prepare import _is_ocr_cache
+
+    data = Path(data)
+    smap = template_split_map()
+    docs = []
+    if _is_ocr_cache(data):
+        for p in sorted(data.glob("*.json")):
+            rec = json.loads(p.read_text(encoding="utf-8"))
+            if split and split_of(rec["gt"], smap) != split:
+                continue
+            res = rec["result"]
+            docs.append({"doc_id": rec["gt"].get("doc_id", rec["stem"]), "gt": rec["gt"], "pages": res["pages"],
+                         "rules_doc_type": res["doc_type"]["label"], "rules_fields": res.get("fields") or {},
+                         "source": "ocr", "file": rec.get("file")})
+            if limit and len(docs) >= limit:
+                break
+        return docs
+    from sohoa.models import classify
+    from sohoa.models.config import get_vocabulary
+    from sohoa.models.fields import rules
+    from sohoa.training.align import synth_page
+
+    gts = sorted((data / "docs").glob("*.gt.json")) or sorted(data.glob("*.gt.json"))
+    for p in gts:
+        gt = json.loads(p.read_text(encoding="utf-8"))
+        if split and split_of(gt, smap) != split:
+            continue
+        pages = []
+        for gp in gt.get("pages") or []:
+            page = synth_page(gp.get("lines") or [], int(gp["width"]), int(gp["height"]), None, noise=False)
+            pages.append(page.model_copy(update={"number": int(gp["number"])}))
+        dt_ = classify.classify(pages, get_vocabulary())
+        fl = rules.extract_fields(pages)
+        docs.append({"doc_id": gt["doc_id"], "gt": gt, "pages": pages, "rules_doc_type": dt_.label,
+                     "rules_fields": {k: v.model_dump() for k, v in fl.items()}, "source": "gt-lines",
+                     "file": str(p)})
+        if limit and len(docs) >= limit:
+            break
+    return docs
+
+
+def predict_documents(model: LearnedModel, docs: list[dict]) -> list[dict]:
+    out = []
+    for d in docs:
+        t0 = time.perf_counter()
+        pred = model.predict(d["pages"])
+        ms = (time.perf_counter() - t0) * 1000
+        out.append({"doc": d, "pred": pred, "ms": ms, "n_pages": len(d["pages"])})
+    return out
+
+
+def score(preds: list[dict], override_min_conf: float, doc_min_conf: float) -> dict:
+    fs = {k: FieldScores() for k in ("rules", "model", "merged")}
+    pairs = {k: [] for k in ("rules", "model", "merged")}
+    conf_rows = []  # (confidence, correct, source) of merged fields
+    model_rows = []
+    for r in preds:
+        d, pred = r["doc"], r["pred"]
+        gt_fields = {k: v["value"] for k, v in (d["gt"].get("fields") or {}).items() if v.get("value")}
+        rules_fields = d["rules_fields"]
+        merged = merge_fields(pred.fields, rules_fields, override_min_conf)
+        fs["rules"].add({k: v["value"] for k, v in rules_fields.items()}, gt_fields)
+        fs["model"].add({k: v["value"] for k, v in pred.fields.items()}, gt_fields)
+        fs["merged"].add({k: v["value"] for k, v in merged.items()}, gt_fields)
+        label, _ = merge_doc_type(pred.doc_type, pred.doc_scores, d["rules_doc_type"], doc_min_conf)
+        truth = d["gt"]["doc_type"]
+        pairs["rules"].append((truth, d["rules_doc_type"]))
+        pairs["model"].append((truth, pred.doc_type))
+        pairs["merged"].append((truth, label))
+        for name, f in merged.items():
+            ok = name in gt_fields and values_match(f["value"], gt_fields[name])
+            conf_rows.append((float(f.get("confidence", 0.0)), ok, f["source"]))
+        for name, f in pred.fields.items():
+            ok = name in gt_fields and values_match(f["value"], gt_fields[name])
+            model_rows.append((float(f["confidence"]), ok))
+    out = {}
+    for k in fs:
+        rep = fs[k].report()
+        conf = confusion(pairs[k])
+        out[k] = {"doc_type_accuracy": conf.get("accuracy"), "strict": rep["strict"]["micro"],
+                  "soft": rep["soft"]["micro"],
+                  "strict_per_field": {n: c["f1"] for n, c in rep["strict"]["per_field"].items()}}
+    out["merged"]["confusion"] = confusion(pairs["merged"])
+    out["confidence"] = {"merged": lowest_share(conf_rows), "model": lowest_share(model_rows)}
+    return out
+
+
+def lowest_share(rows: list[tuple]) -> dict:
+    """Of all wrong fields, the share found in the lowest-confidence 10 % of fields."""
+    if not rows:
+        return {}
+    rows = sorted(rows, key=lambda r: r[0])
+    k = max(1, int(round(0.1 * len(rows))))
+    errors = sum(1 for r in rows if not r[1])
+    low_err = sum(1 for r in rows[:k] if not r[1])
+    return {"fields": len(rows), "errors": errors, "lowest_10pct": k, "errors_in_lowest_10pct": low_err,
+            "share_of_errors": low_err / errors if errors else None,
+            "error_rate_lowest_10pct": low_err / k, "error_rate_rest": (errors - low_err) / max(1, len(rows) - k)}
+
+
+def choose_thresholds(preds: list[dict]) -> dict:
+    """Merge thresholds maximizing strict F1 (fields) and accuracy (doc type) on these documents
+    (validation), ties to the more conservative (rules-keeping) value."""
+    grid = [0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.01]
+    best_f = max(grid, key=lambda t: (round(score(preds, t, 0.5)["merged"]["strict"]["f1"] or 0, 4), t))
+    best_d = max(grid, key=lambda t: (round(score(preds, 0.5, t)["merged"]["doc_type_accuracy"] or 0, 4), t))
+    return {"override_min_conf": best_f, "doc_min_conf": best_d}
+
+
+def page_timing(model: LearnedModel, docs: list[dict], repeat: int = 1) -> dict:
+    pages = [p for d in docs for p in d["pages"]]
+    model.predict_pages(pages[:2])  # warm-up
+    times = []
+    for _ in range(repeat):
+        for p in pages:
+            t0 = time.perf_counter()
+            model.predict([p])
+            times.append((time.perf_counter() - t0) * 1000)
+    a = np.array(times)
+    return {"pages": len(pages), "mean_ms": float(a.mean()), "median_ms": float(np.median(a)),
+            "p90_ms": float(np.percentile(a, 90))}
+
+
+def evaluate(model_path, data: list[Path], split: str | None = "test", backend: str = "auto",
+             limit: int | None = None, thresholds: dict | None = None, log=print) -> dict:
+    model = open_model(model_path, backend)
+    docs = [d for p in data for d in load_documents(Path(p), split, limit)]
+    preds = predict_documents(model, docs)
+    th = thresholds or {"override_min_conf": model.override_min_conf, "doc_min_conf": model.doc_min_conf}
+    rep = score(preds, th["override_min_conf"], th["doc_min_conf"])
+    n_pages = sum(r["n_pages"] for r in preds)
+    rep.update({"model_path": str(model_path), "backend": model.onnx_file, "split": split, "documents": len(docs),
+                "pages": n_pages, "thresholds": th,
+                "model_ms_per_page": sum(r["ms"] for r in preds) / max(1, n_pages),
+                "sources": sorted({d["source"] for d in docs})})
+    return rep
+
+
+def summary(rep: dict) -> str:
+    L = [f"{rep['documents']} documents, {rep['pages']} pages ({', '.join(rep['sources'])}), split {rep['split']}, "
+         f"model {rep['backend']}, {rep['model_ms_per_page']:.1f} ms/page"]
+    L.append(f"{'':8s} {'doc acc':>8s} {'strict P':>9s} {'strict R':>9s} {'strict F1':>9s} {'soft F1':>8s}")
+    for k in ("rules", "model", "merged"):
+        r = rep[k]
+        s = r["strict"]
+        f = lambda x: f"{x:.3f}" if x is not None else "-"  # noqa: E731
+        L.append(f"{k:8s} {f(r['doc_type_accuracy']):>8s} {f(s['precision']):>9s} {f(s['recall']):>9s} "
+                 f"{f(s['f1']):>9s} {f(r['soft']['f1']):>8s}")
+    c = rep["confidence"]["merged"]
+    if c:
+        L.append(f"lowest-confidence 10% of merged fields ({c['lowest_10pct']} of {c['fields']}) hold "
+                 f"{c['errors_in_lowest_10pct']} of {c['errors']} errors")
+    return "\n".join(L)

@@ -1,0 +1,364 @@
+"""Train the multi-head layout model on prepared examples (``training.prepare``).
+
+Plain torch loop (the model is small and multi-headed; Trainer adds little): AdamW with warm-up
+and linear decay, seeded, one JSON line of metrics per epoch in ``OUT/metrics.jsonl``, early
+stopping on the template-held-out validation split (its OCR pages when there are any), a
+checkpoint every epoch (``--resume`` continues from it), temperatures fitted on validation at
+the end. Needs torch, transformers, tokenizers and numpy only (runs on a bare GPU box too).
+
+    python -m sohoa.training.train --prepared runs/layout/v1/data --out runs/layout/v1
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from sohoa.models.learned.decode import decode_bio
+from sohoa.models.learned.features import encode_page, softmax
+from sohoa.training.model import DEFAULT_CONFIG, build, count_params
+
+IGNORE = -100
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+class Featurizer:
+    def __init__(self, tokenizer, lab: dict, max_len: int, stride: int):
+        self.tok, self.lab, self.max_len, self.stride = tokenizer, lab, max_len, stride
+        self.doc_id = {t: i for i, t in enumerate(lab["doc_types"])}
+        self.field_id = {t: i for i, t in enumerate(lab["fields_bio"])}
+        self.role_id = {t: i for i, t in enumerate(lab["roles"])}
+        self.in_role = {t: i + 1 for i, t in enumerate(lab["input_roles"])}
+
+    def windows(self, ex: dict):
+        roles = [self.in_role.get(r, 0) for r in ex["input_roles"]]
+        win, tok_word = encode_page(self.tok, ex["words"], ex["boxes"], roles, self.max_len, self.stride)
+        first = {}
+        for t, w in enumerate(tok_word):
+            first.setdefault(w, t)
+        is_first = {t for t in first.values()}
+        n, seq = win.input_ids.shape
+        f_lab = np.full((n, seq), IGNORE, dtype=np.int64)
+        r_lab = np.full((n, seq), IGNORE, dtype=np.int64)
+        for w in range(n):
+            for j in range(seq):
+                t = win.token_index[w, j]
+                if t < 0 or t not in is_first:
+                    continue
+                wi = tok_word[t]
+                f_lab[w, j] = self.field_id.get(ex["field_tags"][wi], 0)
+                rt = ex["role_tags"][wi]
+                if rt is not None and rt in self.role_id:
+                    r_lab[w, j] = self.role_id[rt]
+        doc = self.doc_id.get(ex["doc_type"], self.doc_id.get("other", 0))
+        items = []
+        for w in range(n):
+            L = int(win.attention_mask[w].sum())
+            items.append({"input_ids": win.input_ids[w, :L], "bbox": win.bbox[w, :L],
+                          "token_type_ids": win.token_type_ids[w, :L], "attention_mask": win.attention_mask[w, :L],
+                          "field_labels": f_lab[w, :L], "role_labels": r_lab[w, :L], "doc_label": doc})
+        return win, items
+
+
+def collate(items: list[dict], pad_id: int, device) -> dict[str, torch.Tensor]:
+    L = max(len(it["input_ids"]) for it in items)
+    B = len(items)
+    out = {"input_ids": np.full((B, L), pad_id, np.int64), "bbox": np.zeros((B, L, 4), np.int64),
+           "token_type_ids": np.zeros((B, L), np.int64), "attention_mask": np.zeros((B, L), np.int64),
+           "field_labels": np.full((B, L), IGNORE, np.int64), "role_labels": np.full((B, L), IGNORE, np.int64)}
+    for i, it in enumerate(items):
+        n = len(it["input_ids"])
+        for k in ("input_ids", "bbox", "token_type_ids", "attention_mask", "field_labels", "role_labels"):
+            out[k][i, :n] = it[k]
+    t = {k: torch.from_numpy(v).to(device) for k, v in out.items()}
+    t["doc_label"] = torch.tensor([it["doc_label"] for it in items], device=device)
+    return t
+
+
+def batches(items: list[dict], size: int, rng: random.Random, shuffle: bool = True) -> list[list[dict]]:
+    idx = sorted(range(len(items)), key=lambda i: len(items[i]["input_ids"]))
+    groups = [idx[i:i + size] for i in range(0, len(idx), size)]
+    if shuffle:
+        rng.shuffle(groups)
+    return [[items[i] for i in g] for g in groups]
+
+
+def losses(model, b, weights=(1.0, 1.0, 0.5)):
+    doc, fld, role = model(b["input_ids"], b["bbox"], b["token_type_ids"], b["attention_mask"])
+    ce = nn.CrossEntropyLoss(ignore_index=IGNORE)
+    l_doc = ce(doc, b["doc_label"])
+    l_fld = ce(fld.reshape(-1, fld.shape[-1]), b["field_labels"].reshape(-1))
+    l_role = ce(role.reshape(-1, role.shape[-1]), b["role_labels"].reshape(-1))
+    if torch.isnan(l_role):
+        l_role = torch.zeros((), device=doc.device)
+    total = weights[0] * l_doc + weights[1] * l_fld + weights[2] * l_role
+    return total, {"doc": float(l_doc.detach()), "field": float(l_fld.detach()), "role": float(l_role.detach())}
+
+
+@torch.no_grad()
+def page_logits(model, feat: Featurizer, examples: list[dict], device, batch_size: int = 32):
+    """Per page: doc logits per window, field and role logits per word (best window)."""
+    model.eval()
+    encoded = [feat.windows(ex) for ex in examples]
+    flat = [(pi, it) for pi, (_, items) in enumerate(encoded) for it in items]
+    docs, flds, roles = [], [], []
+    for i in range(0, len(flat), batch_size):
+        chunk = [it for _, it in flat[i:i + batch_size]]
+        b = collate(chunk, feat.tok.token_to_id("[PAD]"), device)
+        d, f, r = model(b["input_ids"], b["bbox"], b["token_type_ids"], b["attention_mask"])
+        for k in range(len(chunk)):
+            docs.append(d[k].float().cpu().numpy())
+            flds.append(f[k].float().cpu().numpy())
+            roles.append(r[k].float().cpu().numpy())
+    out, r = [], 0
+    for (win, items) in encoded:
+        k = len(items)
+        fw = np.zeros((win.n_words, flds[0].shape[-1] if flds else 1), np.float32)
+        rw = np.zeros((win.n_words, roles[0].shape[-1] if roles else 1), np.float32)
+        for wi, pos in enumerate(win.word_pos):
+            w, j = pos[0]
+            fw[wi] = flds[r + w][j]
+            rw[wi] = roles[r + w][j]
+        out.append({"doc": np.stack(docs[r:r + k]) if k else np.zeros((0, 1)), "field": fw, "role": rw})
+        r += k
+    return out
+
+
+def gold_spans(tags: list[str]) -> dict[str, list[int]]:
+    spans: dict[str, list[int]] = {}
+    for i, t in enumerate(tags):
+        if t != "O":
+            spans.setdefault(t[2:], []).append(i)
+    return spans
+
+
+def evaluate_pages(model, feat: Featurizer, examples: list[dict], device, temps=(1.0, 1.0, 1.0)) -> dict:
+    """Page-level validation metrics that need no normalizers: doc-type accuracy, field span F1
+    (predicted word set == gold word set, per page and field), role accuracy over labelled words."""
+    if not examples:
+        return {}
+    logits = page_logits(model, feat, examples, device)
+    lab = feat.lab
+    doc_ok = tp = fp = fn = role_ok = role_n = 0
+    for ex, lg in zip(examples, logits):
+        if len(lg["doc"]):
+            pred = lab["doc_types"][int(np.argmax(softmax(lg["doc"] / temps[0]).mean(0)))]
+            doc_ok += pred == ex["doc_type"]
+        probs = softmax(lg["field"] / temps[1]) if len(lg["field"]) else np.zeros((0, len(lab["fields_bio"])))
+        pred_spans: dict[str, tuple[float, list[int]]] = {}
+        for sp in decode_bio(probs, lab["fields_bio"], gap=1):
+            if sp.name not in pred_spans or sp.confidence > pred_spans[sp.name][0]:
+                pred_spans[sp.name] = (sp.confidence, sp.words)
+        gold = gold_spans(ex["field_tags"])
+        for name in set(pred_spans) | set(gold):
+            p, g = pred_spans.get(name), gold.get(name)
+            if p is not None and g is not None and p[1] == g:
+                tp += 1
+            else:
+                fp += p is not None
+                fn += g is not None
+        for wi, rt in enumerate(ex["role_tags"]):
+            if rt is not None and wi < len(lg["role"]):
+                role_n += 1
+                role_ok += lab["roles"][int(np.argmax(lg["role"][wi]))] == rt
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    return {"pages": len(examples), "doc_acc": doc_ok / len(examples),
+            "span_f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0, "span_p": prec, "span_r": rec,
+            "role_acc": role_ok / role_n if role_n else None}
+
+
+def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
+    """Temperature minimizing the validation NLL (grid + refinement; no torch needed)."""
+    if len(labels) == 0:
+        return 1.0
+
+    def nll(t):
+        p = softmax(logits / t)
+        return float(-np.mean(np.log(np.clip(p[np.arange(len(labels)), labels], 1e-12, None))))
+    grid = np.exp(np.linspace(math.log(0.25), math.log(8.0), 41))
+    best = min(grid, key=nll)
+    fine = np.linspace(best * 0.85, best * 1.15, 21)
+    return float(min(fine, key=nll))
+
+
+def calibrate(model, feat: Featurizer, examples: list[dict], device) -> dict:
+    logits = page_logits(model, feat, examples, device)
+    lab = feat.lab
+    d_l, d_y, f_l, f_y, r_l, r_y = [], [], [], [], [], []
+    fid = {t: i for i, t in enumerate(lab["fields_bio"])}
+    rid = {t: i for i, t in enumerate(lab["roles"])}
+    for ex, lg in zip(examples, logits):
+        for row in lg["doc"]:
+            d_l.append(row)
+            d_y.append(lab["doc_types"].index(ex["doc_type"]) if ex["doc_type"] in lab["doc_types"] else 0)
+        for wi, t in enumerate(ex["field_tags"]):
+            if wi < len(lg["field"]):
+                f_l.append(lg["field"][wi])
+                f_y.append(fid.get(t, 0))
+            rt = ex["role_tags"][wi]
+            if rt is not None and wi < len(lg["role"]):
+                r_l.append(lg["role"][wi])
+                r_y.append(rid[rt])
+    arr = lambda x: np.array(x, dtype=np.float32)  # noqa: E731
+    return {"doc_type": fit_temperature(arr(d_l), np.array(d_y, dtype=np.int64)) if d_l else 1.0,
+            "field": fit_temperature(arr(f_l), np.array(f_y, dtype=np.int64)) if f_l else 1.0,
+            "role": fit_temperature(arr(r_l), np.array(r_y, dtype=np.int64)) if r_l else 1.0,
+            "fitted_on": f"validation ({len(examples)} pages)"}
+
+
+def set_seed(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    if torch.cuda.is_available():
+        torch.cuda.manual_seed_all(seed)
+
+
+def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, batch_size: int = 16,
+          lr: float = 5e-4, seed: int = 0, model_cfg: dict | None = None, resume: bool = False,
+          max_steps: int | None = None, device: str | None = None, threads: int | None = None,
+          eval_source: str = "auto", log=print) -> dict:
+    from tokenizers import Tokenizer
+
+    t_start = time.time()
+    set_seed(seed)
+    if threads:
+        torch.set_num_threads(threads)
+    dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    out.mkdir(parents=True, exist_ok=True)
+    lab = json.loads((prepared / "labels.json").read_text(encoding="utf-8"))
+    tok = Tokenizer.from_file(str(prepared / "tokenizer.json"))
+    cfg = {**DEFAULT_CONFIG, **(model_cfg or {})}
+    cfg.update(vocab_size=tok.get_vocab_size(), pad_id=tok.token_to_id("[PAD]"),
+               n_input_roles=len(lab["input_roles"]), n_doc_types=len(lab["doc_types"]),
+               n_field_labels=len(lab["fields_bio"]), n_roles=len(lab["roles"]))
+    feat = Featurizer(tok, lab, cfg["max_len"], cfg["stride"])
+    train_ex = read_jsonl(prepared / "train.jsonl")
+    val_ex = read_jsonl(prepared / "validation.jsonl")
+    if eval_source != "all":
+        ocr_val = [e for e in val_ex if e["source"] == "ocr"]
+        val_ex = ocr_val or val_ex
+    items = [it for ex in train_ex for it in feat.windows(ex)[1]]
+    log(f"train: {len(train_ex)} pages, {len(items)} windows; validation: {len(val_ex)} pages; device {dev}")
+
+    model = build(cfg).to(dev)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    rng = random.Random(seed)
+    steps_per_epoch = math.ceil(len(items) / batch_size)
+    total_steps = max_steps or steps_per_epoch * epochs
+    warm = max(1, int(0.06 * total_steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total_steps - s) / max(1, total_steps - warm)))
+    state = {"epoch": 0, "step": 0, "best": float("-inf"), "best_epoch": -1, "bad": 0, "seconds": 0.0}
+    ckpt = out / "checkpoint.pt"
+    if resume and ckpt.exists():
+        c = torch.load(ckpt, map_location=dev, weights_only=False)
+        model.load_state_dict(c["model"])
+        opt.load_state_dict(c["opt"])
+        sched.load_state_dict(c["sched"])
+        state = c["state"]
+        rng.setstate(c["rng"])
+        log(f"resumed from epoch {state['epoch']}")
+    cfg_out = {"model": cfg, "labels": lab, "train": {"epochs": epochs, "patience": patience, "batch_size": batch_size,
+                                                      "lr": lr, "seed": seed, "prepared": str(prepared)}}
+    shutil.copy(prepared / "tokenizer.json", out / "tokenizer.json")
+    if (prepared / "data.json").exists():
+        shutil.copy(prepared / "data.json", out / "data.json")
+    metrics_path = out / "metrics.jsonl"
+    log(f"model: {count_params(model) / 1e6:.2f} M parameters")
+    while state["epoch"] < epochs and state["step"] < total_steps:
+        t0 = time.time()
+        model.train()
+        agg = {"doc": 0.0, "field": 0.0, "role": 0.0}
+        n = 0
+        for b_items in batches(items, batch_size, rng):
+            b = collate(b_items, cfg["pad_id"], dev)
+            loss, parts = losses(model, b)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            state["step"] += 1
+            for k in agg:
+                agg[k] += parts[k]
+            n += 1
+            if state["step"] >= total_steps:
+                break
+        state["epoch"] += 1
+        val = evaluate_pages(model, feat, val_ex, dev)
+        score = val.get("span_f1", 0.0) + 0.5 * val.get("doc_acc", 0.0) if val else float(state["epoch"])
+        state["seconds"] += time.time() - t0
+        row = {"epoch": state["epoch"], "step": state["step"], "lr": sched.get_last_lr()[0],
+               "loss": {k: round(v / max(1, n), 4) for k, v in agg.items()},
+               "validation": val, "score": round(score, 4), "seconds": round(time.time() - t0, 1)}
+        with metrics_path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(row) + "\n")
+        log(json.dumps(row))
+        if score > state["best"]:
+            state.update(best=score, best_epoch=state["epoch"], bad=0)
+            torch.save(model.state_dict(), out / "model.pt")
+            (out / "config.json").write_text(json.dumps({**cfg_out, "best_epoch": state["epoch"],
+                                                         "validation": val}, indent=1), encoding="utf-8")
+        else:
+            state["bad"] += 1
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+                    "state": state, "rng": rng.getstate()}, ckpt)
+        if state["bad"] >= patience:
+            log(f"early stop: no validation gain for {patience} epochs (best epoch {state['best_epoch']})")
+            break
+    # Calibrate the best model on validation.
+    model.load_state_dict(torch.load(out / "model.pt", map_location=dev, weights_only=True))
+    cal = calibrate(model, feat, val_ex, dev)
+    cfg_saved = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    cfg_saved["calibration"] = cal
+    cfg_saved["training_seconds"] = round(state["seconds"], 1)
+    cfg_saved["device"] = str(dev) + (f" ({torch.cuda.get_device_name(0)})" if dev.type == "cuda" else "")
+    cfg_saved["torch"] = torch.__version__
+    (out / "config.json").write_text(json.dumps(cfg_saved, indent=1), encoding="utf-8")
+    log(json.dumps({"calibration": cal, "best_epoch": state["best_epoch"], "seconds": round(time.time() - t_start, 1)}))
+    return cfg_saved
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--prepared", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--patience", type=int, default=5)
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--max-steps", type=int, default=None)
+    ap.add_argument("--layers", type=int, default=None)
+    ap.add_argument("--hidden", type=int, default=None)
+    ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--device", default=None)
+    a = ap.parse_args(argv)
+    cfg = {}
+    if a.layers:
+        cfg["num_hidden_layers"] = a.layers
+    if a.hidden:
+        cfg.update(hidden_size=a.hidden, intermediate_size=2 * a.hidden, num_attention_heads=max(2, a.hidden // 64))
+    train(a.prepared, a.out, epochs=a.epochs, patience=a.patience, batch_size=a.batch_size, lr=a.lr, seed=a.seed,
+          model_cfg=cfg, resume=a.resume, max_steps=a.max_steps, device=a.device)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
