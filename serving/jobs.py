@@ -145,6 +145,7 @@ class Dispatcher:
         self.lease_s = lease_s
         self.poll_s = poll_s
         self.inflight: dict[int, str] = {}
+        self.max_attempts = 2  # a page whose worker crashed is tried once more, then failed
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._stopping = False
@@ -177,9 +178,9 @@ class Dispatcher:
                     claimed = await asyncio.to_thread(self._claim)
                     if claimed is None:
                         break
-                    item_id, token, sha, filename = claimed
+                    item_id, token, sha, filename, attempts = claimed
                     self.inflight[item_id] = token
-                    asyncio.create_task(self._run(item_id, token, sha, filename))
+                    asyncio.create_task(self._run(item_id, token, sha, filename, attempts))
                 if loop.time() - last_renew > self.lease_s / 3:
                     last_renew = loop.time()
                     await asyncio.to_thread(self._renew)
@@ -212,7 +213,7 @@ class Dispatcher:
             if doc is not None and doc.status == "queued":
                 doc.status = "processing"
                 session.commit()
-            return item.id, token, item.sha256, item.filename
+            return item.id, token, item.sha256, item.filename, item.attempts
 
     def _renew(self) -> None:
         if not self.inflight:
@@ -228,9 +229,13 @@ class Dispatcher:
             if requeue_running(session, only_expired=True):
                 session.commit()
 
-    async def _run(self, item_id: int, token: str, sha: str, filename: str) -> None:
+    async def _run(self, item_id: int, token: str, sha: str, filename: str, attempts: int) -> None:
         try:
             outcome = await self.runner.process(sha, filename)
+            if outcome.get("retry") and attempts < self.max_attempts:
+                # its worker died (maybe because of another page): give it another go
+                await asyncio.to_thread(self._release, item_id, token)
+                return
             stored = await asyncio.to_thread(self._finish, item_id, token, outcome)
             if stored:
                 self.metrics.documents.labels("ok" if outcome.get("ok") else "failed").inc()
@@ -244,6 +249,13 @@ class Dispatcher:
         finally:
             self.inflight.pop(item_id, None)
             self._wake.set()
+
+    def _release(self, item_id: int, token: str) -> None:
+        with self.sessions() as session:
+            session.execute(update(JobItem).where(JobItem.id == item_id, JobItem.claim_token == token,
+                                                  JobItem.state == "running")
+                            .values(state="queued", claim_token=None, lease_until=None))
+            session.commit()
 
     def _finish(self, item_id: int, token: str, outcome: dict[str, Any]) -> bool:
         with self.sessions() as session:

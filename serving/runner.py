@@ -172,20 +172,23 @@ class Runner:
             log.error("pipeline failed to load: %s", self.error)
 
     async def process(self, sha256: str, filename: str) -> dict[str, Any]:
-        if self._executor is None:
+        executor = self._executor
+        if executor is None:
             raise RuntimeError("runner not started")
         loop = asyncio.get_running_loop()
         try:
-            if isinstance(self._executor, ThreadPoolExecutor):
-                return await loop.run_in_executor(self._executor, process_stored, sha256, filename,
+            if isinstance(executor, ThreadPoolExecutor):
+                return await loop.run_in_executor(executor, process_stored, sha256, filename,
                                                   self.pipeline, self.store)
-            return await loop.run_in_executor(self._executor, process_stored, sha256, filename)
+            return await loop.run_in_executor(executor, process_stored, sha256, filename)
         except BrokenProcessPool:
-            # A worker died (out of memory, a native crash): start a fresh pool, report the item.
-            log.error("worker pool broken; restarting it")
-            old, self._executor = self._executor, self._make_executor()
-            old.shutdown(wait=False, cancel_futures=True)
-            return {"ok": False, "status": 500, "reason": "worker process crashed"}
+            # A worker died (out of memory, a native crash): every page in flight on this pool is
+            # lost. Start one fresh pool (once, whoever notices first); callers may retry.
+            if self._executor is executor:
+                log.error("worker pool broken; restarting it")
+                self._executor = self._make_executor()
+                executor.shutdown(wait=False, cancel_futures=True)
+            return {"ok": False, "status": 500, "reason": "worker process crashed", "retry": True}
 
     def shutdown(self) -> None:
         """Graceful stop: queued work is cancelled (job items stay claimable), running pages finish."""

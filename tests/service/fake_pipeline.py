@@ -3,6 +3,7 @@ a deterministic result from the image size, with the fields a test asks for in t
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 
 from sohoa.models.config import get_settings
@@ -20,9 +21,10 @@ class FakePipeline:
         self.delay_s = delay_s
 
     def process_bytes(self, data: bytes, filename: str) -> DocumentResult:
+        if filename.startswith("crash-worker"):  # a native crash of the worker process
+            os._exit(3)
         pages = load_pages(data, filename, self.settings.limits, self.settings.pdf_dpi)
         sha = hashlib.sha256(data).hexdigest()
-        import os
         calls = os.environ.get("SOHOA_FAKE_CALLS")
         if calls:
             with open(calls, "a") as fh:

@@ -147,3 +147,18 @@ def test_worker_processes_and_long_documents_become_jobs(make_service):
     assert job["status"] == "completed" and job["items"][0]["state"] == "done", job
     doc = svc.client.get(f"/v1/documents/{queued.json()['id']}", headers=svc.h("system")).json()
     assert doc["status"] == "processed" and len(doc["pages"]) == 2
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_crashing_worker_is_replaced(make_service):
+    svc = make_service(workers=1, pipeline_factory="fake_pipeline:FakePipeline")
+    r = svc.upload(png_bytes(600), "crash-worker.png")
+    assert r.status_code == 500 and r.json()["error"]["message"] == "worker process crashed"
+    ok = svc.upload(png_bytes(601), "fine.png")  # a fresh pool took over
+    assert ok.status_code == 201, ok.text
+    files = [("files", ("crash-worker-2.png", png_bytes(602), "image/png")),
+             ("files", ("fine-2.png", png_bytes(603), "image/png"))]
+    job = svc.wait_job(svc.client.post("/v1/jobs", files=files, headers=svc.h("system")).json()["id"])
+    crashed, fine = job["items"]
+    assert crashed["state"] == "failed" and crashed["attempts"] == 2 and crashed["error_status"] == 500
+    assert fine["state"] == "done" and fine["completions"] == 1
