@@ -49,7 +49,10 @@ def _exit_with_parent(parent: int) -> None:
 def _init_worker(spec: str, storage_dir: str) -> None:
     global _PIPELINE, _STORE
     _exit_with_parent(os.getppid())
-    os.environ.setdefault("OMP_NUM_THREADS", "1")  # one page per worker; workers are the parallelism
+    # One page per worker; the workers are the parallelism: single-threaded Tesseract and BLAS.
+    os.environ.setdefault("SOHOA_TESSERACT_THREADS", "1")
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     _PIPELINE = build_pipeline(spec)
     _STORE = BlobStore(Path(storage_dir))
 
