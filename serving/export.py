@@ -25,23 +25,10 @@ from sohoa.serving.storage.tables import Document
 
 
 def features():
-    """The page-row features: the generator's own (``sohoa.data.dataset.page_features``) when it
-    is installed, else the same definition here."""
-    try:
-        from sohoa.data.dataset import page_features
-        return page_features()
-    except ImportError:
-        pass
-    from datasets import Features, Image, List, Value
+    """The page-row features: exactly the generator's, so `sohoa train` reads both alike."""
+    from sohoa.data.dataset import page_features
 
-    return Features({
-        "id": Value("string"), "doc_id": Value("string"), "page": Value("int32"),
-        "template": Value("string"), "source": Value("string"), "image": Image(),
-        "width": Value("int32"), "height": Value("int32"), "doc_type": Value("string"),
-        "lines": List({"text": Value("string"), "bbox": List(Value("int32"), length=4), "block": Value("string")}),
-        "fields": List({"name": Value("string"), "value": Value("string"), "text": Value("string"),
-                        "bbox": List(Value("int32"), length=4)}),
-    })
+    return page_features()
 
 
 def reviewed_documents(session: Session, since: datetime | None) -> list[Document]:

@@ -47,11 +47,7 @@ async def export(request: Request, since: str | None = Query(None, description="
             session.expunge_all()
         rows = sum(len((d.result or {}).get("pages") or []) for d in docs)
         return export_zip(svc.store, docs, svc.store.root / "tmp"), len(docs), rows
-    try:
-        path, n_docs, n_rows = await asyncio.to_thread(build)
-    except ImportError:
-        raise ApiError(501, "the export needs the 'datasets' package: pip install 'sohoa[data]'",
-                       "export_unavailable") from None
+    path, n_docs, n_rows = await asyncio.to_thread(build)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     return FileResponse(path, media_type="application/zip", filename=f"sohoa-review-{stamp}.zip",
                         headers={"X-Sohoa-Documents": str(n_docs), "X-Sohoa-Rows": str(n_rows)},
