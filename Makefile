@@ -1,7 +1,8 @@
 # Two commands for a fresh machine:
-#   make run   — install everything, process the bundled sample scans into out/
-#   make test  — install everything, run the whole test suite
-# Also: make serve (the API and review page on SQLite), make bench, make schema.
+#   make run   — install everything, process the bundled sample scan into out/, then start the
+#                service (API + review page) on the embedded SQLite database and print its URL
+#   make test  — install everything, run the whole test suite (what CI runs)
+# Also: make process (the sample only), make serve, make bench, make schema.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -11,7 +12,7 @@ SOHOA  := $(VENV)/bin/sohoa
 # the 1.07 fonts draw Vietnamese letters with stacked marks as boxes.
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie fonts-liberation2 fonts-dejavu-core fonts-noto-core chromium
 
-.PHONY: setup system-deps run serve test bench schema clean
+.PHONY: setup system-deps run process serve test bench schema clean
 
 setup: system-deps $(VENV)/.installed
 
@@ -30,7 +31,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e ".[dev,data]"
 	touch $@
 
-run: setup
+run: process serve
+
+process: setup
 	$(SOHOA) process data/samples --out out
 	@$(PY) -c "import json,glob; r=json.load(open(sorted(glob.glob('out/*.json'))[0])); \
 	print('doc_type:', r['doc_type']['label'], r['doc_type']['confidence']); \
