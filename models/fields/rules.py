@@ -184,11 +184,14 @@ def extract_fields(pages: list[Page]) -> dict[str, Field]:
             if f := _field(name, " ".join(ln.text for ln in block.lines), block.lines, page, 0.85):
                 fields[name] = f
     if found := _first(pages, "recipients"):
-        block, page = found
-        text = " ".join(ln.text for ln in block.lines)
-        text = re.sub(r"^\s*K\S*nh\s+g\S*i\s*[:;.]?\s*", "", text, flags=re.IGNORECASE)
+        _, page = found
+        # "Kính gửi:" and its list are often two blocks side by side: take every one of the page.
+        blocks = [b for p in pages if p.number == page for b in p.blocks if b.type == "recipients"]
+        lines = [ln for b in blocks for ln in b.lines]
+        text = " ".join(ln.text for ln in lines)
+        text = re.sub(r"^\s*K\S*nh\s*g\S*i\s*[:;.]?\s*", "", text, flags=re.IGNORECASE)
         text = re.sub(r"\s*[-•+]\s+", " ", " " + text).strip()
-        if f := _field("recipient", text, block.lines, page, 0.8):
+        if f := _field("recipient", text, lines, page, 0.8):
             fields["recipient"] = f
     signing = [p for p in pages if any(b.type == "signature_block" for b in p.blocks)]
     if signing:  # the last page with a signature block signs the document

@@ -84,3 +84,11 @@ def test_form_without_title_needs_known_labels():
     form = [line(300, (110, "Họ và tên: Trần Văn Bình")), line(340, (110, "Ngày sinh: 21/05/1987")),
             line(380, (110, "Địa chỉ: 12 Lê Lợi, Huế"))]
     assert classify([_page(form)], vocab).label == "application_form"
+
+
+def test_recipient_list_beside_a_glued_kinh_gui():
+    lines = _letter_lines()[:4] + [
+        line(330, (300, "Kínhgửi:"), (520, "- Các bệnh viện trực thuộc Sở;")),
+        line(368, (520, "- Trung tâm Y tế các huyện.")),
+    ]
+    assert extract_fields([_page(lines)])["recipient"].value == "Các bệnh viện trực thuộc Sở; Trung tâm Y tế các huyện"
