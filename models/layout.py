@@ -238,6 +238,23 @@ def _reading_order(groups: list[list[_L]], width: int) -> list[list[_L]]:
     return ordered
 
 
+def _rows(lines: list[_L]) -> list[_L]:
+    """Top to bottom, and left to right within a row: lines that overlap vertically by half their
+    height share a row ("Kính gửi:" and the first recipient beside it)."""
+    lines = sorted(lines, key=lambda ln: (ln.y0 + ln.y1) / 2)
+    out: list[_L] = []
+    row: list[_L] = []
+    for ln in lines:
+        if row:
+            first = row[0]
+            overlap = min(ln.y1, first.y1) - max(ln.y0, first.y0)
+            if overlap < 0.5 * min(ln.height, first.height):
+                out += sorted(row, key=lambda r: r.x0)
+                row = []
+        row.append(ln)
+    return out + sorted(row, key=lambda r: r.x0)
+
+
 def _to_line(ln: _L) -> Line:
     return Line(text=ln.ocr.text, bbox=ln.ocr.bbox, confidence=round(ln.ocr.confidence, 4),
                 words=[Word(text=w.text, bbox=w.bbox, confidence=round(w.confidence, 4))
@@ -247,8 +264,7 @@ def _to_line(ln: _L) -> Line:
 def analyze(ocr_lines: list[OcrLine], width: int, height: int,
             stamps: list[tuple[int, int, int, int]] = ()) -> list[Block]:
     """Blocks of one page, in reading order (stamps last: they hold no text)."""
-    lines = [_L(ln, strip_accents(ln.text)) for ln in split_at_gaps(ocr_lines) if not is_noise(ln)]
-    lines.sort(key=lambda ln: (ln.y0 + ln.y1) / 2)
+    lines = _rows([_L(ln, strip_accents(ln.text)) for ln in split_at_gaps(ocr_lines) if not is_noise(ln)])
     assign_roles(lines, width, height)
     blocks = []
     for group in _reading_order(_group(lines), width):
