@@ -44,6 +44,8 @@ def test_bench_end_to_end_on_one_generated_document(tmp_path):
     assert report["doc_type"]["n"] == 1
     assert set(report["fields"]) == {"strict", "soft"}
     assert "pipeline/gt/all" in report["text"] and "tesseract/gt/all" in report["text"]
+    assert "pipeline/gt/exact" not in report["text"]  # "exact" is for text-only references
+    assert 0 < report["text"]["tesseract/gt/all"]["bow_recall"] <= 1
     assert 0 <= report["text"]["pipeline/gt/all"]["cer_micro"] < 1.0
     sp = report["speed"]
     assert sp["pages"] == 1 and sp["pipeline_pages_per_s"] > 0 and sp["peer_pages_per_s"] > 0

@@ -82,3 +82,11 @@ def test_confusion_matrix():
     assert sum(sum(row.values()) for row in c["matrix"].values()) == 4
     assert M.confusion([])["accuracy"] is None
     assert "x" in M.confusion([("x", "y")])["labels"]
+
+
+def test_order_free_word_scores():
+    s = M.text_score("ba hai một một", "một hai ba")     # all words found, one extra
+    assert (s.words_matched, s.words_predicted, s.word_total) == (3, 4, 3)
+    agg = M.aggregate_text([s, M.text_score("x", "y z")])
+    assert agg["bow_recall"] == pytest.approx(3 / 5) and agg["bow_precision"] == pytest.approx(3 / 5)
+    assert M.wer("ba hai một", "một hai ba") == pytest.approx(2 / 3)   # order matters to WER

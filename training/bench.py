@@ -58,7 +58,6 @@ def discover(folder: Path, split: str | None = None) -> list[Item]:
         if gt_path.exists():
             item.gt = json.loads(gt_path.read_text(encoding="utf-8"))
             item.texts["gt"] = item.gt.get("text", "")
-            item.exact["gt"] = True
         else:
             bases = [b for b in txt_refs if f.stem == b or f.stem.startswith(b + "-")]
             if bases:
@@ -243,11 +242,13 @@ def render_markdown(r: dict) -> str:
                  f"{_f(m['recall'])} | **{_f(m['f1'])}** | **{_f(ms['f1'])}** |")
     if r.get("text"):
         L.append("\n## Text (white space folded; CER in characters, WER in words)\n")
-        L.append("| system / reference / subset | docs | CER mean | CER micro | WER mean | WER micro |")
-        L.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+        L.append("Order-free word recall/precision (bag of words) separate recognition from reading order.\n")
+        L.append("| system / reference / subset | docs | CER mean | CER micro | WER mean | WER micro | BoW recall | "
+                 "BoW precision |")
+        L.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for k, a in r["text"].items():
             L.append(f"| {k} | {a['n']} | {_f(a['cer_mean'])} | {_f(a['cer_micro'])} | {_f(a['wer_mean'])} | "
-                     f"{_f(a['wer_micro'])} |")
+                     f"{_f(a['wer_micro'])} | {_f(a.get('bow_recall'))} | {_f(a.get('bow_precision'))} |")
     if r.get("text_by_type"):
         L.append("\n### CER by document type\n")
         L.append("| system / type | docs | CER micro | WER micro |\n| --- | ---: | ---: | ---: |")

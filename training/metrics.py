@@ -8,6 +8,10 @@ Definitions (also in data/README.md):
 - CER = Levenshtein(pred, gt) / len(gt), in characters; WER the same over white-space tokens.
   Corpus figures are given both as the mean over documents and "micro" (total edits / total
   reference length).
+- Order-free word scores (``bow_*``): the multiset of white-space tokens of the prediction against
+  the reference's, ignoring order: recall = matched / reference words, precision = matched /
+  predicted words. A reading-order error costs CER/WER a lot and these nothing, so the pair
+  separates recognition from ordering.
 - Field values are compared after ``field_key``: NFC, case-folded, white space folded.
   strict: keys equal. soft: normalized Levenshtein similarity of the keys >= ``SOFT_THRESHOLD`` (0.8).
 - Per field: TP = predicted and matches the reference; FP = predicted but the reference is absent
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
@@ -42,6 +46,8 @@ class TextScore:
     char_total: int
     word_edits: int
     word_total: int
+    words_matched: int = 0      # order-free: multiset intersection of words
+    words_predicted: int = 0
 
     @property
     def cer(self) -> float:
@@ -55,7 +61,8 @@ class TextScore:
 def text_score(pred: str, gt: str) -> TextScore:
     p, g = fold_ws(pred), fold_ws(gt)
     pw, gw = p.split(), g.split()
-    return TextScore(Levenshtein.distance(p, g), len(g), Levenshtein.distance(pw, gw), len(gw))
+    matched = sum((Counter(pw) & Counter(gw)).values())
+    return TextScore(Levenshtein.distance(p, g), len(g), Levenshtein.distance(pw, gw), len(gw), matched, len(pw))
 
 
 def cer(pred: str, gt: str) -> float:
@@ -75,6 +82,8 @@ def aggregate_text(scores: list[TextScore]) -> dict:
         "wer_mean": sum(s.wer for s in scores) / len(scores),
         "cer_micro": sum(s.char_edits for s in scores) / max(1, sum(s.char_total for s in scores)),
         "wer_micro": sum(s.word_edits for s in scores) / max(1, sum(s.word_total for s in scores)),
+        "bow_recall": sum(s.words_matched for s in scores) / max(1, sum(s.word_total for s in scores)),
+        "bow_precision": sum(s.words_matched for s in scores) / max(1, sum(s.words_predicted for s in scores)),
         "chars": sum(s.char_total for s in scores),
         "words": sum(s.word_total for s in scores),
     }

@@ -445,10 +445,21 @@ class Composer:
         title = fill(self.rng.choice(self.tpl["title"]), c)
         field_name = "title" if el.get("field", True) else None
         boxes = []
-        for part in title.split("|"):
+        parts = title.split("|")
+        # The document's name is the upper-case part; a following sentence-case line ("BÁO CÁO" /
+        # "Kết quả …") is its trích yếu, labelled as the subject like a decision's "Về việc …".
+        n_title = next((i for i, part in enumerate(parts) if i and part != part.upper()), len(parts))
+        for part in parts[:n_title]:
             boxes += self.paragraph([Run(part, "bold", field_name)], "title", pt=pt, align="center", space_before=0.2)
         if field_name:
             self.rec.close("title", normalize_field)
+        if parts[n_title:]:
+            sb = []
+            for part in parts[n_title:]:
+                sb += self.paragraph([Run(part, "bold", "subject" if field_name else None)], "subject", pt=pt,
+                                     align="center", space_before=0)
+            self.rec.close("subject", normalize_field)
+            self.block("subject", sb)
         if self.tpl.get("subtitle") and self.rng.random() < 0.7:
             sub = fill(self.rng.choice(self.tpl["subtitle"]), c)
             boxes += self.paragraph([Run(sub, self.rng.choice(["italic", "regular", "bold"]))], "title", pt=pt - 1,
