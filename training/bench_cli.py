@@ -12,7 +12,7 @@ import click
 @click.option("--peer", type=click.Choice(["tesseract", "none"]), default="tesseract", show_default=True,
               help="Peer engine run alone on the same pages, for text metrics and the speed ratio.")
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
-              help="Report folder (default: FOLDER/bench, or ./bench-report for a read-only folder).")
+              help="Report folder (default: runs/bench/<folder name>; never inside FOLDER).")
 @click.option("--limit", type=int, default=None, help="Only the first N documents.")
 @click.option("--split", type=click.Choice(["train", "validation", "test"]), default=None,
               help="Generated sets: only documents of templates in this split (held-out layouts: test).")
@@ -21,13 +21,10 @@ def bench(folder: str, engine: str | None, peer: str, out: str | None, limit: in
     from sohoa.training.bench import render_markdown, run_bench, write_report
 
     report = run_bench(folder, engine=engine, peer=peer, limit=limit, split=split)
-    if out is None:
-        import os
-        out = str(Path(folder) / "bench") if os.access(folder, os.W_OK) else "bench-report"
+    if out is None:  # evaluation folders (shared/bench/real) are read-only by policy: never write there
+        out = str(Path("runs") / "bench" / Path(folder).resolve().name)
     j, m = write_report(report, out)
-    sp = report["speed"]
     click.echo(render_markdown({**report, "docs": []}).split("\n## Documents")[0])
     click.echo(f"wrote {j} and {m}")
     if report["errors"]:
         click.echo(f"{len(report['errors'])} document(s) could not be read", err=True)
-    del sp

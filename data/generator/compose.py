@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from sohoa.models.fields.normalize import normalize_field
 
 from . import values as V
-from .render import (A4_MM, DPI, PX_PER_MM, PX_PER_PT, Fonts, Page, Painter, Recorder, Run, add_block,
-                     font_families, hand_fonts, photo, scribble, stamp, tokenize, union)
+from .render import (A4_MM, PX_PER_MM, PX_PER_PT, Fonts, Page, Painter, Recorder, Run, add_block,
+                     font_families, hand_fonts, photo, scribble, stamp, tokenize)
 
 MOTTO_1 = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO_2 = "Độc lập - Tự do - Hạnh phúc"
@@ -347,7 +347,6 @@ class Composer:
         # left column: parent (regular), agency (bold), rule
         y = y0
         boxes = []
-        x0l, x1l = cx_l - left_w / 2, cx_l + left_w / 2
         parent_lines = c["parent"].split("|") if c["parent"] else []
         for i, text in enumerate(parent_lines):
             for toks in p.wrap(tokenize([Run(text, "regular", "parent_authority")]), hpt, left_w):
