@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, str] = {
     "serve": "sohoa.serving.serve_cli:serve",
     "keys": "sohoa.serving.serve_cli:keys",
     "train": "sohoa.training.cli:train",
+    "recognizer": "sohoa.training.recognizer.cli:recognizer",
     "eval": "sohoa.training.cli:eval_cmd",
     "export": "sohoa.training.cli:export_cmd",
 }
@@ -29,6 +30,7 @@ _HELP = {
     "bench": "Benchmark the pipeline on a labelled folder against a peer engine.",
     "serve": "Start the HTTP API and the review page.",
     "keys": "Manage API keys.",
+    "recognizer": "Train, evaluate and export the Vietnamese text-line recognizer (corpus, render, train, export, eval).",
     "train": "Train the layout model (document type, fields, line roles) on labelled folders.",
     "eval": "Evaluate a layout model against the rules on a labelled folder.",
     "export": "Export a layout model to ONNX + int8 with a manifest, into the model zoo.",

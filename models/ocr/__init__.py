@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sohoa.models.ocr.base import OcrEngine, OcrLine, OcrWord
 
-ENGINES = ("tesseract",)
+ENGINES = ("tesseract", "sohoa")
 
 
 def build_engine(name: str, settings) -> OcrEngine:
@@ -11,6 +11,9 @@ def build_engine(name: str, settings) -> OcrEngine:
         from sohoa.models.ocr.tesseract import TesseractEngine
         return TesseractEngine(settings.tesseract_lang, timeout_s=settings.tesseract_timeout_s,
                                threads=settings.tesseract_threads)
+    if name == "sohoa":
+        from sohoa.models.ocr.recognizer import SohoaEngine
+        return SohoaEngine()
     raise ValueError(f"unknown OCR engine {name!r}; choose one of {', '.join(ENGINES)}")
 
 

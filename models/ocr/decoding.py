@@ -1,0 +1,357 @@
+"""CTC decoding that knows Vietnamese.
+
+* :func:`greedy` and :func:`beam_search` turn the recognizer's per-frame class probabilities
+  into text, with a confidence per character (and so per word and line) and the frame of each
+  character (to place word boxes on the page).
+* :class:`Syllables` is a model of the Vietnamese syllable: onset + rhyme + one tone, with the
+  rule that stop finals (-p, -t, -c, -ch) take only the acute or the dot-below tone. A word the
+  model cannot parse is repaired by choosing, among valid syllables with the same letters up to
+  diacritics, the one the recognizer's own frame probabilities like best.
+
+numpy only.
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+TONE_MARKS = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")  # grave acute hook tilde dot
+_STOP_TONES = {"\u0301", "\u0323"}  # the only tones a stop final (-p -t -c -ch) allows
+ONSETS = ("ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "th", "tr", "qu", "b", "c", "d", "đ", "g", "h",
+          "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "")
+# The rhymes (toneless) of Vietnamese syllables.
+RHYMES = frozenset("""
+a ac ach ai am an ang anh ao ap at au ay e ec em en eng eo ep et i ia ich im in inh ip it iu iêc iêm iên
+iêng iêp iêt iêu o oa oac oach oai oam oan oang oanh oao oap oat oay oc oe oen oeo oet oi om on ong ooc
+oong op ot oăc oăm oăn oăng oăt u ua uc ui um un ung up ut uy uya uych uynh uyt uyu uyên uyêt uân uâng uât
+uây uê uêch uênh uôc uôi uôm uôn uông uôt uơ y ynh yêm yên yêng yêt yêu âc âm ân âng âp ât âu ây ê êc êch
+êm ên êng ênh êp êt êu ô ôc ôi ôm ôn ông ôp ôt ăc ăm ăn ăng ăp ăt ơ ơi ơm ơn ơp ơt ư ưa ưc ưi ưm ưn ưng ưt
+ưu ươc ươi ươm ươn ương ươp ươt ươu
+""".split())
+VOWELS = set("aăâeêioôơuưy")
+LEXICON_DIR = Path(__file__).parent / "lexicon"
+HUNSPELL_DIC = Path("/usr/share/hunspell/vi_VN.dic")
+
+
+# --- CTC ------------------------------------------------------------------------------------------
+
+@dataclass
+class Decoded:
+    text: str
+    char_conf: list[float]       # per character of ``text``
+    char_frame: list[float]      # centre frame of each character
+    confidence: float = field(init=False)
+
+    def __post_init__(self):
+        self.confidence = float(np.exp(np.mean(np.log(np.maximum(self.char_conf, 1e-6))))) if self.char_conf else 0.0
+
+
+def greedy(probs: np.ndarray, chars: list[str], length: int | None = None) -> Decoded:
+    """Best path: argmax per frame, repeats collapsed, blanks (class 0) dropped."""
+    p = probs[:length] if length else probs
+    best = p.argmax(-1)
+    bp = p[np.arange(len(best)), best]
+    text, conf, frames = [], [], []
+    prev = 0
+    for t, k in enumerate(best):
+        if k != 0 and k != prev:
+            text.append(chars[k - 1])
+            conf.append(float(bp[t]))
+            frames.append([t])
+        elif k != 0 and k == prev:
+            conf[-1] = max(conf[-1], float(bp[t]))
+            frames[-1].append(t)
+        prev = k
+    return Decoded("".join(text), conf, [float(np.mean(f)) for f in frames])
+
+
+def beam_search(probs: np.ndarray, chars: list[str], width: int = 8, length: int | None = None,
+                prune: float = 1e-3, word_bonus=None) -> Decoded:
+    """CTC prefix beam search. ``word_bonus(word) -> log-score`` is added when a word ends (at a
+    space or the line's end), e.g. from :class:`Syllables` to prefer valid words."""
+    p = probs[:length] if length else probs
+    T = len(p)
+    space = chars.index(" ") + 1 if " " in chars else -1
+    # beam: prefix (tuple of classes) -> (p_blank, p_nonblank, frames of last char)
+    beams: dict[tuple, list] = {(): [1.0, 0.0]}
+    frames: dict[tuple, list] = {(): []}
+    bonus: dict[tuple, float] = {(): 0.0}
+
+    def wb(prefix: tuple) -> float:
+        if word_bonus is None:
+            return 0.0
+        word = []
+        for k in reversed(prefix):
+            if k == space:
+                break
+            word.append(chars[k - 1])
+        return word_bonus("".join(reversed(word))) if word else 0.0
+
+    for t in range(T):
+        row = p[t]
+        cand = np.nonzero(row >= prune)[0]
+        nxt: dict[tuple, list] = {}
+        nfr: dict[tuple, list] = {}
+        for prefix, (pb, pnb) in beams.items():
+            total = pb + pnb
+            for k in cand:
+                pk = float(row[k])
+                if k == 0:
+                    e = nxt.setdefault(prefix, [0.0, 0.0])
+                    e[0] += total * pk
+                    nfr.setdefault(prefix, frames[prefix])
+                    continue
+                last = prefix[-1] if prefix else None
+                np_ = prefix + (int(k),)
+                if k == last:
+                    # repeat without a blank between: stays the same prefix
+                    e = nxt.setdefault(prefix, [0.0, 0.0])
+                    e[1] += pnb * pk
+                    nfr.setdefault(prefix, frames[prefix])
+                    e2 = nxt.setdefault(np_, [0.0, 0.0])
+                    e2[1] += pb * pk
+                else:
+                    e2 = nxt.setdefault(np_, [0.0, 0.0])
+                    e2[1] += total * pk
+                if np_ not in nfr:
+                    nfr[np_] = frames[prefix] + [t]
+                    if word_bonus is not None and k == space:
+                        bonus[np_] = bonus.get(prefix, 0.0) + wb(prefix)
+                    else:
+                        bonus.setdefault(np_, bonus.get(prefix, 0.0))
+
+        def score(item):
+            pr, (pb, pnb) = item
+            return math.log(max(pb + pnb, 1e-300)) + bonus.get(pr, 0.0)
+        beams = dict(sorted(nxt.items(), key=score, reverse=True)[:width])
+        frames = {k: nfr[k] for k in beams}
+    if word_bonus is not None:
+        final = max(beams.items(), key=lambda it: math.log(max(sum(it[1]), 1e-300)) + bonus.get(it[0], 0.0) + wb(it[0]))
+    else:
+        final = max(beams.items(), key=lambda it: sum(it[1]))
+    prefix = final[0]
+    fr = frames[prefix]
+    text = "".join(chars[k - 1] for k in prefix)
+    conf = [float(p[f, k]) for f, k in zip(fr, prefix)]
+    # refine each character's confidence with greedy's (max over its frames) where they agree
+    g = greedy(p, chars)
+    if g.text == text:
+        return g
+    return Decoded(text, conf, [float(f) for f in fr])
+
+
+# --- the Vietnamese syllable ----------------------------------------------------------------------
+
+def split_tone(syllable: str) -> tuple[str, list[str]]:
+    """(toneless NFC syllable, tone marks found)."""
+    d = unicodedata.normalize("NFD", syllable)
+    tones = [c for c in d if c in TONE_MARKS]
+    return unicodedata.normalize("NFC", "".join(c for c in d if c not in TONE_MARKS)), tones
+
+
+def strip_marks(text: str) -> str:
+    """Letters without any diacritic (đ -> d): the skeleton a scan keeps when marks are lost."""
+    d = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in d if not unicodedata.combining(c))
+
+
+def parse(syllable: str) -> tuple[str, str, str] | None:
+    """(onset, rhyme, tone) of a lower-case syllable, or None when it cannot be Vietnamese."""
+    base, tones = split_tone(syllable)
+    if len(tones) > 1 or not base:
+        return None
+    tone = tones[0] if tones else ""
+    for o in ONSETS:
+        if base.startswith(o):
+            r = base[len(o):]
+            if o == "gi" and (r == "" or ("i" + r in RHYMES and r not in RHYMES)):
+                r = "i" + r
+            if o == "qu" and r and r[0] not in "u":
+                r = "u" + r if ("u" + r) in RHYMES else r
+            if r in RHYMES:
+                if r[-1] in "ptc" or r.endswith("ch"):
+                    if tone not in _STOP_TONES:
+                        return None
+                # spelling: k/gh/ngh only before front vowels, c/g/ng not before them
+                front = r[0] in "ieêy"
+                if o in ("k", "gh", "ngh") and not front:
+                    return None
+                if o in ("c", "ng") and front and o != "":
+                    return None
+                return o, r, tone
+            return None
+    return None
+
+
+def is_syllable(word: str) -> bool:
+    return parse(word.lower()) is not None
+
+
+class Syllables:
+    """Valid syllables (rule-built) and a word list (shipped lexicon + hunspell-vi if installed)."""
+
+    def __init__(self, extra_words: list[str] | None = None):
+        self.words: set[str] = set()
+        self.freq: dict[str, int] = {}
+        freq_file = LEXICON_DIR / "vocab_freq.tsv"
+        if freq_file.exists():
+            for line in freq_file.read_text(encoding="utf-8").splitlines():
+                if line and not line.startswith("#"):
+                    w, n = line.split("\t")
+                    self.freq[w] = int(n)
+        self.words.update(self.freq)
+        if HUNSPELL_DIC.exists():
+            for line in HUNSPELL_DIC.read_text(encoding="utf-8", errors="ignore").splitlines()[1:]:
+                w = unicodedata.normalize("NFC", line.split("/")[0].strip().lower())
+                if w:
+                    self.words.add(w)
+        self.words.update(w.lower() for w in extra_words or [])
+        self._by_skeleton: dict[str, list[str]] | None = None
+        # the spelling of a word in the list, by (toneless letters, tone): "bịên" -> "biện"
+        self.canonical: dict[tuple[str, str], str] = {}
+        for w in self.words:
+            base, tones = split_tone(w)
+            if len(tones) == 1:
+                self.canonical.setdefault((base, tones[0]), w)
+
+    def valid(self, word: str) -> bool:
+        w = word.lower()
+        return w in self.words or parse(w) is not None
+
+    def by_skeleton(self) -> dict[str, list[str]]:
+        if self._by_skeleton is None:
+            self._by_skeleton = {}
+            for s in all_syllables():
+                self._by_skeleton.setdefault(strip_marks(s), []).append(s)
+        return self._by_skeleton
+
+    def candidates(self, word: str) -> list[str]:
+        """Valid syllables with the same letters as ``word`` up to diacritics (lower case)."""
+        return self.by_skeleton().get(strip_marks(word.lower()), [])
+
+
+@lru_cache(maxsize=1)
+def all_syllables() -> tuple[str, ...]:
+    """Every syllable the rules allow (onset x rhyme x tone), NFC, lower case."""
+    out = []
+    for o in ONSETS:
+        for r in RHYMES:
+            for tone in ("",) + TONE_MARKS:
+                word = o + r if not (o == "qu" and r.startswith("u")) else o + r[1:]
+                if o == "gi" and r.startswith("i") and len(r) > 1:
+                    word = "gi" + r[1:]
+                s = _place_tone(word, tone)
+                if s and parse(s) is not None:
+                    out.append(s)
+    return tuple(sorted(set(out)))
+
+
+def _place_tone(base: str, tone: str) -> str | None:
+    """Put the tone on the syllable's main vowel (both the old and new placements are accepted
+    when reading; this one is only used to enumerate)."""
+    if not tone:
+        return base
+    idx = [i for i, c in enumerate(base) if c in VOWELS]
+    if not idx:
+        return None
+    # skip the glide u of qu / i of gi
+    if base.startswith("qu") and len(idx) > 1 and idx[0] == 1:
+        idx = idx[1:]
+    if base.startswith("gi") and len(idx) > 1 and idx[0] == 1:
+        idx = idx[1:]
+    marked = [i for i in idx if base[i] in "ăâêôơư"]
+    if marked:
+        i = marked[-1] if base[marked[-1]] in "ơ" and len(marked) > 1 else marked[0]
+        if len(marked) > 1:
+            i = marked[-1]
+    elif len(idx) == 1:
+        i = idx[0]
+    else:
+        ends_consonant = base[-1] not in VOWELS
+        i = idx[-1] if ends_consonant or len(idx) >= 3 else idx[0]
+        if len(idx) >= 3:
+            i = idx[1]
+    return unicodedata.normalize("NFC", base[:i + 1] + tone + base[i + 1:])
+
+
+def _apply_case(template: str, word: str) -> str:
+    if template.isupper():
+        return word.upper()
+    if template[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def repair_word(word: str, syl: Syllables, char_probs: list[dict[str, float]] | None = None) -> str:
+    """A word the syllable model rejects, replaced by the valid syllable of the same skeleton
+    that best fits the recognizer's evidence (its per-character alternatives' probabilities), or
+    failing those, by the fewest changed characters. Valid words, numbers, codes and acronyms
+    (no vowel, or several capitals without marks) are returned unchanged."""
+    if not word or not word.isalpha():
+        return word
+    low = word.lower()
+    if low not in syl.words:
+        base, tones = split_tone(low)
+        if len(tones) == 1 and (base, tones[0]) in syl.canonical:  # a misplaced tone mark
+            return _apply_case(word, syl.canonical[(base, tones[0])])
+    if syl.valid(word):
+        return word
+    if not any(c in VOWELS for c in strip_marks(low)):
+        return word  # an acronym or a code (UBND, TP)
+    if word.isupper() and word == strip_marks(word) and len(word) > 1:
+        return word  # unmarked capitals: an acronym, not a syllable with lost marks
+    cands = [c for c in syl.candidates(low) if len(c) == len(low)]
+    if not cands:
+        return word
+
+    def score(c: str) -> tuple[float, int, float]:
+        # a changed tone costs 1, a changed letter shape (e -> ê, u -> ư) 2
+        changed = sum(0 if a == b else 1 if split_tone(a)[0] == split_tone(b)[0] else 2 for a, b in zip(c, low))
+        known = int(c in syl.words)
+        freq = math.log1p(syl.freq.get(c, 0))
+        if char_probs is not None and len(char_probs) == len(c):
+            lp = 0.0
+            for ch, alt in zip(c, char_probs):
+                lp += math.log(max(alt.get(ch, alt.get(ch.upper(), 0.0)), 1e-4))
+            return (lp + 2.0 * known + 0.3 * freq, known, -changed)
+        return (-float(changed) + 0.5 * known, freq, 0)
+
+    best = max(cands, key=score)
+    return _apply_case(word, best)
+
+
+def repair_text(text: str, syl: Syllables, char_probs: list[dict[str, float]] | None = None) -> str:
+    """Repair each word of a line (punctuation around words is kept)."""
+    out, i = [], 0
+    for token in text.split(" "):
+        n = len(token)
+        probs = char_probs[i:i + n] if char_probs is not None else None
+        i += n + 1
+        # strip punctuation around the word
+        a = 0
+        while a < n and not token[a].isalpha():
+            a += 1
+        b = n
+        while b > a and not token[b - 1].isalpha():
+            b -= 1
+        core = token[a:b]
+        if core:
+            fixed = repair_word(core, syl, probs[a:b] if probs is not None else None)
+            token = token[:a] + fixed + token[b:]
+        out.append(token)
+    return " ".join(out)
+
+
+def char_alternatives(probs: np.ndarray, frames: list[float], chars: list[str], k: int = 6) -> list[dict[str, float]]:
+    """For each decoded character, the top-k classes of its frame with their probabilities."""
+    out = []
+    for f in frames:
+        row = probs[int(round(f))]
+        top = np.argsort(row)[::-1][:k]
+        out.append({chars[j - 1]: float(row[j]) for j in top if j > 0})
+    return out

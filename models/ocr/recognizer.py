@@ -1,0 +1,161 @@
+"""The ``sohoa`` OCR engine: PP-OCR text-line detection + our Vietnamese CTC line recognizer
+(``models/zoo/recognizer/<version>/rec.onnx``, trained by ``sohoa recognizer train``), decoded
+with the Vietnamese syllable model. ONNX Runtime only.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from sohoa.models.ocr.base import OcrLine, OcrWord
+from sohoa.models.ocr.decoding import Decoded, Syllables, beam_search, char_alternatives, greedy, repair_text
+
+ZOO = Path(__file__).resolve().parents[1] / "zoo" / "recognizer"
+HEIGHT = 48
+STRIDE = 8  # input columns per output frame
+
+
+def default_model_dir() -> Path:
+    env = os.environ.get("SOHOA_REC_MODEL")
+    if env:
+        return Path(env)
+    versions = sorted(p for p in ZOO.glob("*") if (p / "rec.onnx").exists()) if ZOO.exists() else []
+    if not versions:
+        raise FileNotFoundError(f"no recognizer model under {ZOO} (sohoa recognizer export ...)")
+    return versions[-1]
+
+
+def _threads() -> int:
+    return int(os.environ.get("SOHOA_OCR_THREADS", "0")) or min(4, os.cpu_count() or 1)
+
+
+@lru_cache(maxsize=1)
+def _syllables() -> Syllables:
+    return Syllables()
+
+
+@dataclass
+class LineText:
+    text: str
+    confidence: float
+    char_conf: list[float]
+    char_x: list[float]    # centre of each character, in pixels of the line crop as given
+    char_w: float          # about one frame's width in crop pixels
+
+
+def to_height(grey: np.ndarray) -> np.ndarray:
+    h, w = grey.shape[:2]
+    nw = max(8, int(np.ceil(w * HEIGHT / max(h, 1))))
+    return cv2.resize(grey, (nw, HEIGHT), interpolation=cv2.INTER_AREA if h > HEIGHT else cv2.INTER_LINEAR)
+
+
+class LineRecognizer:
+    """Text of line crops (grey, any height), batched by width."""
+
+    def __init__(self, model_dir: Path | None = None, threads: int | None = None, beam: int = 0,
+                 repair: bool = True, max_batch_pixels: int = HEIGHT * 8000):
+        import onnxruntime as ort
+        self.dir = Path(model_dir or default_model_dir())
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = threads or _threads()
+        so.inter_op_num_threads = 1
+        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(self.dir / "rec.onnx"), so, providers=["CPUExecutionProvider"])
+        self.input_name = self.session.get_inputs()[0].name
+        meta = self.session.get_modelmeta().custom_metadata_map
+        if "character" in meta:
+            self.chars = meta["character"].split("\n")
+        else:
+            self.chars = (self.dir / "charset.txt").read_text(encoding="utf-8").rstrip("\n").split("\n")
+        manifest = self.dir / "manifest.json"
+        self.manifest = json.loads(manifest.read_text(encoding="utf-8")) if manifest.exists() else {}
+        self.version = str(self.manifest.get("version", self.dir.name))
+        self.beam, self.repair, self.max_batch_pixels = beam, repair, max_batch_pixels
+
+    def probabilities(self, crops48: list[np.ndarray]) -> list[np.ndarray]:
+        """Per-frame class probabilities of crops already at height 48, batched by width."""
+        out: list[np.ndarray | None] = [None] * len(crops48)
+        order = sorted(range(len(crops48)), key=lambda i: crops48[i].shape[1])
+        i = 0
+        while i < len(order):
+            j = i + 1
+            while j < len(order) and crops48[order[j]].shape[1] * (j - i + 1) * HEIGHT <= self.max_batch_pixels:
+                j += 1
+            idx = order[i:j]
+            W = max(crops48[k].shape[1] for k in idx)
+            W = -(-W // STRIDE) * STRIDE
+            x = np.zeros((len(idx), 3, HEIGHT, W), np.float32)
+            for n, k in enumerate(idx):
+                im = crops48[k]
+                x[n, :, :, :im.shape[1]] = im.astype(np.float32) / 127.5 - 1.0
+            probs = self.session.run(None, {self.input_name: x})[0]
+            for n, k in enumerate(idx):
+                frames = max(1, -(-crops48[k].shape[1] // STRIDE))
+                out[k] = probs[n, :frames]
+            i = j
+        return out  # type: ignore[return-value]
+
+    def decode(self, probs: np.ndarray) -> Decoded:
+        d = beam_search(probs, self.chars, width=self.beam) if self.beam > 1 else greedy(probs, self.chars)
+        if self.repair and d.text:
+            alts = char_alternatives(probs, d.char_frame, self.chars)
+            fixed = repair_text(d.text, _syllables(), alts)
+            if fixed != d.text and len(fixed) == len(d.text):
+                d = Decoded(fixed, d.char_conf, d.char_frame)
+        return d
+
+    def recognize_lines(self, crops: list[np.ndarray]) -> list[LineText]:
+        scaled = [to_height(c if c.ndim == 2 else cv2.cvtColor(c, cv2.COLOR_RGB2GRAY)) for c in crops]
+        out = []
+        for crop, s, probs in zip(crops, scaled, self.probabilities(scaled)):
+            d = self.decode(probs)
+            f = crop.shape[1] / s.shape[1]  # crop pixels per resized pixel
+            out.append(LineText(d.text, d.confidence, d.char_conf,
+                                [(fr + 0.5) * STRIDE * f for fr in d.char_frame], STRIDE * f))
+        return out
+
+
+def words_of(line: LineText, x0: int, y0: int, y1: int, x1: int) -> list[OcrWord]:
+    """Split a line's text into words with boxes placed from the characters' frames."""
+    words, start = [], 0
+    text = line.text
+    for k in range(len(text) + 1):
+        if k == len(text) or text[k] == " ":
+            if k > start:
+                xs = line.char_x[start:k]
+                wx0 = int(max(x0, x0 + xs[0] - line.char_w * 1.2))
+                wx1 = int(min(x1, x0 + xs[-1] + line.char_w * 1.2))
+                conf = float(np.exp(np.mean(np.log(np.maximum(line.char_conf[start:k], 1e-6)))))
+                words.append(OcrWord(text[start:k], (wx0, y0, max(wx1, wx0 + 1), y1), conf))
+            start = k + 1
+    return words
+
+
+class SohoaEngine:
+    """OcrEngine: PP-OCRv6 det + the sohoa Vietnamese recognizer."""
+
+    name = "sohoa"
+
+    def __init__(self, model_dir: Path | None = None, threads: int | None = None, beam: int = 0):
+        from sohoa.models.ocr.ppocr_det import TextDetector
+        self.detector = TextDetector(threads=threads)
+        self.rec = LineRecognizer(model_dir, threads=threads, beam=beam)
+        self.version = f"sohoa-rec-{self.rec.version}+ppocrv6-det"
+
+    def recognize(self, image: np.ndarray, dpi: int) -> list[OcrLine]:
+        grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+        boxes = self.detector.detect(grey, dpi)
+        crops = [grey[b.y0:b.y1, b.x0:b.x1] for b in boxes]
+        texts = self.rec.recognize_lines(crops) if crops else []
+        lines = []
+        for n, (b, t) in enumerate(zip(boxes, texts)):
+            words = words_of(t, b.x0, b.y0, b.y1, b.x1)
+            if words:
+                lines.append(OcrLine(words, group=n))
+        return lines

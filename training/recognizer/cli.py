@@ -1,0 +1,103 @@
+"""``sohoa recognizer``: corpus, render, train (with resume), export, eval.
+
+The whole recipe (see training/recognizer/README.md):
+
+    sohoa recognizer corpus --n 300000 --out runs/recognizer/data/train.txt --seed 1
+    sohoa recognizer corpus --n 4000 --out runs/recognizer/data/val.txt --seed 999
+    sohoa recognizer render --texts runs/recognizer/data/train.txt --out runs/recognizer/data/train.npz --seed 1
+    sohoa recognizer render --texts runs/recognizer/data/val.txt --out runs/recognizer/data/val.npz --seed 999
+    sohoa recognizer train --data runs/recognizer/data/train.npz --val runs/recognizer/data/val.npz \
+        --run runs/recognizer/r1 --minutes 600 --resume
+    sohoa recognizer export --run runs/recognizer/r1 --out models/zoo/recognizer/v1 --version v1
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+
+@click.group(help="Train and export the Vietnamese text-line recognizer (needs the train extra).")
+def recognizer() -> None:
+    pass
+
+
+@recognizer.command(help="Write training text lines (generator vocabulary, hunspell-vi syllables, codes).")
+@click.option("--n", type=int, required=True)
+@click.option("--out", type=click.Path(path_type=Path), required=True)
+@click.option("--seed", type=int, default=0)
+def corpus(n: int, out: Path, seed: int) -> None:
+    from sohoa.training.recognizer.corpus import write_corpus
+    write_corpus(out, n, seed)
+    click.echo(f"{n} lines -> {out}")
+
+
+@recognizer.command(help="Render text lines into a cached line-image file (.npz).")
+@click.option("--texts", type=click.Path(path_type=Path, exists=True), required=True)
+@click.option("--out", type=click.Path(path_type=Path), required=True)
+@click.option("--seed", type=int, default=0)
+@click.option("--workers", type=int, default=max(1, (os.cpu_count() or 2) - 1))
+@click.option("--font-dir", "font_dirs", multiple=True)
+def render(texts: Path, out: Path, seed: int, workers: int, font_dirs) -> None:
+    from sohoa.training.recognizer.render import render_cache
+    lines = [t for t in texts.read_text(encoding="utf-8").splitlines() if t.strip()]
+    n = render_cache(lines, out, workers=workers, seed=seed, font_dirs=list(font_dirs))
+    click.echo(f"{n} line images -> {out}")
+
+
+@recognizer.command(help="Fine-tune (resumable) on cached line images.")
+@click.option("--data", "data", type=click.Path(path_type=Path, exists=True), multiple=True, required=True)
+@click.option("--val", type=click.Path(path_type=Path, exists=True))
+@click.option("--run", type=click.Path(path_type=Path), required=True)
+@click.option("--minutes", type=float, default=60.0)
+@click.option("--steps", type=int, default=10**9)
+@click.option("--total-steps", type=int, default=None, help="Length of the cosine schedule.")
+@click.option("--max-pixels", type=int, default=48 * 24000, help="Pixels per batch (48 x sum of widths).")
+@click.option("--lr", type=float, default=1e-3)
+@click.option("--freeze", type=float, default=0.0, help="Fraction of backbone tensors kept frozen.")
+@click.option("--resume/--no-resume", default=True)
+@click.option("--init-weights", type=click.Path(path_type=Path))
+@click.option("--threads", type=int, default=None)
+@click.option("--eval-every", type=int, default=1000)
+@click.option("--ckpt-every", type=int, default=500)
+def train(data, val, run, minutes, steps, total_steps, max_pixels, lr, freeze, resume, init_weights, threads,
+          eval_every, ckpt_every) -> None:
+    from sohoa.training.recognizer.train import train as run_train
+    m = run_train(list(data), val, run, minutes=minutes, max_steps=steps, total_steps=total_steps,
+                  max_pixels=max_pixels, lr=lr, freeze=freeze, resume=resume, init_weights=init_weights,
+                  threads=threads, eval_every=eval_every, ckpt_every=ckpt_every,
+                  log=lambda s: click.echo(s, err=False))
+    click.echo(json.dumps(m))
+
+
+@recognizer.command(help="Export a run to ONNX + charset + manifest.")
+@click.option("--run", type=click.Path(path_type=Path, exists=True), required=True)
+@click.option("--out", type=click.Path(path_type=Path), required=True)
+@click.option("--version", "version", required=True)
+@click.option("--note", default="")
+def export(run: Path, out: Path, version: str, note: str) -> None:
+    from sohoa.training.recognizer.train import export as run_export
+    p = run_export(run, out, version, extra={"note": note} if note else None)
+    click.echo(f"exported {p}")
+
+
+@recognizer.command(name="eval", help="CER of an exported model on a cached line file.")
+@click.option("--model", type=click.Path(path_type=Path, exists=True), required=True, help="Folder with rec.onnx")
+@click.option("--data", type=click.Path(path_type=Path, exists=True), required=True)
+def evaluate(model: Path, data: Path) -> None:
+    from sohoa.models.ocr.recognizer import LineRecognizer
+    from sohoa.training.recognizer.render import load_cache
+    from sohoa.training.recognizer.train import levenshtein
+    rec = LineRecognizer(model)
+    imgs, texts = load_cache(data)
+    hyps = rec.recognize_lines(imgs)
+    errs = sum(levenshtein(h.text, t) for h, t in zip(hyps, texts))
+    total = sum(len(t) for t in texts)
+    click.echo(json.dumps({"cer": errs / max(total, 1), "lines": len(texts),
+                           "line_acc": sum(h.text == t for h, t in zip(hyps, texts)) / max(len(texts), 1)}))
+
+
+if __name__ == "__main__":
+    recognizer()
