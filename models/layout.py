@@ -148,6 +148,7 @@ def assign_roles(lines: list[_L], width: int, height: int) -> None:
         else:
             ln.role = "national_motto" if ln.y0 < lines[0].y0 + 4 * ln.height else "place_date"
 
+    close_y = _closing_top(lines[header_end:], width)
     section = "body"
     title_done = False
     last = None
@@ -173,7 +174,7 @@ def assign_roles(lines: list[_L], width: int, height: int) -> None:
             ln.role, section = "distribution", "closing"
         elif section == "closing" and ln.cx < mid:
             ln.role = "distribution"
-        elif ln.x0 > 0.45 * width and ln.y0 > 0.3 * height and (
+        elif ln.y1 >= close_y and ln.x0 > 0.45 * width and ln.y0 > 0.3 * height and (
                 section == "closing" or _SIGN_PREFIX.search(ln.key)
                 or (_upper_ratio(ln.ocr.text) > 0.8 and abs(ln.cx - 0.72 * width) < 0.2 * width)):
             ln.role, section = "signature_block", "closing"
@@ -186,6 +187,20 @@ def assign_roles(lines: list[_L], width: int, height: int) -> None:
         if ln.role != "title" and last is not None and last.role == "title":
             title_done = True
         last = ln
+
+
+def _closing_top(lines: list[_L], width: int) -> float:
+    """Where the closing zone (signature, "Nơi nhận") may begin: at "Nơi nhận" or a TM./KT.
+    line, else below the last line that spans the text column. A capitalised fragment on the
+    right half of the body ("… TỈNH TIỀN GIANG" wrapped) must not open it."""
+    anchors = [ln.y0 for ln in lines if _DISTRIBUTION.search(ln.key)
+               or (_SIGN_PREFIX.search(ln.key) and ln.x0 > 0.4 * width)]
+    if anchors:
+        first = min(anchors)
+        # The signer's office is often printed a little above "Nơi nhận:" on the same band.
+        return first - 2 * max((ln.height for ln in lines), default=0)
+    wide = [ln.y1 for ln in lines if ln.x1 - ln.x0 > 0.55 * width]
+    return max(wide) if wide else 0.0
 
 
 def _group(lines: list[_L]) -> list[list[_L]]:

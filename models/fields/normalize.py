@@ -15,8 +15,13 @@ _PUNCT_EDGES = " \t\r\n.,;:!?-–—_*•·\"'“”‘’()[]{}/\\|"
 _WS = re.compile(r"\s+")
 
 
+# OCR engines trained on other Latin scripts read Đ as the Icelandic eth (Ð, ð), which no
+# Vietnamese word uses; fold it back before anything else.
+_ETH = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
+
+
 def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", text).translate(_ETH)
 
 
 def fold_text(text: str) -> str:
@@ -109,12 +114,16 @@ def parse_place_date(text: str) -> tuple[str | None, str | None]:
 
 # --- identifiers -----------------------------------------------------------------------------
 
-_NUMBER_PREFIX = re.compile(r"^\s*s[oốô6]\s*[:;.]?\s*", re.IGNORECASE)
+_NUMBER_PREFIX = re.compile(r"^\s*(\S{2,3}?)\s*[:;.]\s*|^\s*(s\S)\s+(?=\d)", re.IGNORECASE)
 
 
 def normalize_document_number(text: str) -> str | None:
-    """"Số: 123/GP-SYT" → "123/GP-SYT": no "Số:", no spaces. Needs a digit or a symbol with '/'."""
-    text = _NUMBER_PREFIX.sub("", nfc(text))
+    """"Số: 123/GP-SYT" → "123/GP-SYT": no "Số:", no spaces. Needs a digit or a symbol with '/'.
+    The prefix is recognised without its accent, as OCR gives it ("Sõ:", "So:", "S6:")."""
+    text = nfc(text)
+    m = _NUMBER_PREFIX.match(text)
+    if m and strip_accents(m.group(1) or m.group(2)) in ("so", "s6", "s0"):
+        text = text[m.end():]
     value = re.sub(r"\s+", "", text).strip(".,;:")
     if not value or not (re.search(r"\d", value) or "/" in value):
         return None

@@ -21,7 +21,6 @@ _AGENCY_NOUNS = re.compile(
     r"van phong|uy ban nhan dan|ubnd|bo|tong cuc|doan|hoi|cong ty|tram|khoa|nganh)\b")
 _BARE_COUNCIL = re.compile(r"^(uy|uy) ban nhan dan$")
 _SIGN_PREFIX = re.compile(r"^\s*(TM|KT|TL|TUQ|Q|T/M|K/T)\s*[./]\s*", re.IGNORECASE)
-_NUMBER_TEXT = re.compile(r"^\s*s[ốoô6]\s*[:;.]\s*", re.IGNORECASE)
 _VALID_UNTIL = re.compile(r"(hieu luc|gia tri|thoi han)[^\d]{0,25}(den|toi)\s*(ngay)?")
 
 
@@ -127,36 +126,65 @@ def _looks_like_name(text: str) -> bool:
     return capitalised >= len(words) - 1
 
 
+_WRAPPING = {"address", "scope", "holder_name"}  # values long enough to run onto the next line
+_NEW_ITEM = re.compile(r"^\s*([-+•]|\d{1,2}[.)]|[a-zđ][.)]\s|dieu\s+\d)")
+
+
+def _label_hits(key: str) -> list[tuple[int, int, str]]:
+    """(start, end, field) of every known label in an accent-free line, left to right."""
+    hits: list[tuple[int, int, str]] = []
+    for label, name in _labels():
+        for m in re.finditer(r"(?:^|[\s.;,(-])(" + re.escape(label) + r")\b", key):
+            if not any(s <= m.start(1) < e for s, e, _ in hits):
+                hits.append((m.start(1), m.end(1), name))
+    return sorted(hits)
+
+
+def _value_after_label(text: str, key: str, end: int, stop: int) -> str:
+    """What follows a label up to the next one; words between the label and its colon
+    ("Địa chỉ liên hệ:", "Phạm vi hoạt động chuyên môn đề nghị:") belong to the label."""
+    colon = key.find(":", end, min(stop, end + 30))
+    start = colon + 1 if colon >= 0 else end
+    return text[start:stop].strip(" :.-")
+
+
+def _continues(line: Line, nxt: Line) -> bool:
+    """``nxt`` carries on the value of ``line``: just below it, not a new label or item."""
+    h = line.bbox[3] - line.bbox[1]
+    key = strip_accents(nxt.text)
+    return (0 <= nxt.bbox[1] - line.bbox[3] < 0.8 * h and not _label_hits(key) and not _NEW_ITEM.search(key)
+            and ":" not in nxt.text[:30] and nxt.bbox[0] > line.bbox[0] - h)
+
+
 def _form_fields(pages: list[Page]) -> dict[str, Field]:
-    """Labelled lines anywhere ("Họ và tên: ...", "Ngày sinh: ..."); one line may hold several."""
+    """Labelled lines anywhere ("Họ và tên: ...", "Ngày sinh: ..."); one line may hold several,
+    and an address or scope may wrap onto the next line."""
     out: dict[str, Field] = {}
-    labels = _labels()
     for page in pages:
-        for block in page.blocks:
-            if block.type not in ("form_line", "body", "table", "recipients"):
-                continue
-            for ln in block.lines:
-                key = strip_accents(ln.text)
-                hits = []
-                for label, name in labels:
-                    for m in re.finditer(r"(?:^|[\s.;,-])(" + re.escape(label) + r")\b", key):
-                        if not any(s <= m.start(1) < e for s, e, _ in hits):
-                            hits.append((m.start(1), m.end(1), name))
-                hits.sort()
-                for i, (start, end, name) in enumerate(hits):
-                    if name in out:
-                        continue
-                    stop = hits[i + 1][0] if i + 1 < len(hits) else len(ln.text)
-                    text = ln.text[end:stop].lstrip(" :.-")
-                    if name == "valid_until" or name == "date_of_birth":
-                        value = normalize_date(text)
-                    else:
-                        value = normalize_field(name, text)
-                    if value and (f := _field(name, text, [ln], page.number, 0.9, value)):
-                        out[name] = f
-                if "valid_until" not in out and (m := _VALID_UNTIL.search(key)):
-                    if value := normalize_date(ln.text[m.end():]):
-                        out["valid_until"] = _field("valid_until", ln.text[m.start():], [ln], page.number, 0.85, value)
+        lines = [ln for b in page.blocks if b.type in ("form_line", "body", "table", "recipients")
+                 for ln in b.lines]
+        lines.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+        for i, ln in enumerate(lines):
+            key = strip_accents(ln.text)
+            hits = _label_hits(key)
+            for j, (start, end, name) in enumerate(hits):
+                if name in out:
+                    continue
+                last = j + 1 == len(hits)
+                text = _value_after_label(ln.text, key, end, hits[j + 1][0] if not last else len(ln.text))
+                used = [ln]
+                if name in _WRAPPING and last:
+                    k = i + 1
+                    while k < len(lines) and _continues(used[-1], lines[k]) and len(used) < 3:
+                        text += " " + lines[k].text
+                        used.append(lines[k])
+                        k += 1
+                value = normalize_date(text) if name in ("valid_until", "date_of_birth") else normalize_field(name, text)
+                if value and (f := _field(name, text, used, page.number, 0.9, value)):
+                    out[name] = f
+            if "valid_until" not in out and (m := _VALID_UNTIL.search(key)):
+                if value := normalize_date(ln.text[m.end():]):
+                    out["valid_until"] = _field("valid_until", ln.text[m.start():], [ln], page.number, 0.85, value)
     return out
 
 
@@ -165,8 +193,7 @@ def extract_fields(pages: list[Page]) -> dict[str, Field]:
     if found := _first(pages, "number"):
         block, page = found
         line = block.lines[0]
-        if f := _field("document_number", line.text, [line], page, 0.9,
-                       normalize_field("document_number", _NUMBER_TEXT.sub("", line.text))):
+        if f := _field("document_number", line.text, [line], page, 0.9):
             fields["document_number"] = f
     if found := _first(pages, "place_date"):
         block, page = found

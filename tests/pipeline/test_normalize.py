@@ -84,3 +84,10 @@ def test_accent_aware_matching():
 ])
 def test_values_normalize_to_themselves(name, value):
     assert normalize_field(name, value) == value
+
+
+def test_ocr_variants_of_the_number_prefix_and_eth():
+    assert normalize_document_number("Sõ: 45/QĐÐ-UB") == "45/QĐĐ-UB"   # Icelandic Ð read for Đ
+    assert normalize_document_number("So 12/QĐ") == "12/QĐ"
+    assert normalize_document_number("S6: 463/SGDĐT") == "463/SGDĐT"
+    assert fold_text("ðường") == "đường"

@@ -92,3 +92,16 @@ def test_recipient_list_beside_a_glued_kinh_gui():
         line(368, (520, "- Trung tâm Y tế các huyện.")),
     ]
     assert extract_fields([_page(lines)])["recipient"].value == "Các bệnh viện trực thuộc Sở; Trung tâm Y tế các huyện"
+
+
+def test_label_words_before_the_colon_and_wrapped_addresses():
+    lines = [
+        line(400, (110, "- Địa chỉ liên hệ: Số 63, đường Phan Đình Phùng, xã Mỹ Tân, huyện")),
+        line(432, (125, "Cái Bè, tỉnh Tiền Giang")),
+        line(470, (110, "- Số CCCD: 082085069574")),
+        line(510, (110, "Phạm vi hoạt động chuyên môn đề nghị: Khám bệnh, chữa bệnh nội khoa")),
+    ]
+    values = {k: v.value for k, v in extract_fields([_page(lines)]).items()}
+    assert values["address"] == "Số 63, đường Phan Đình Phùng, xã Mỹ Tân, huyện Cái Bè, tỉnh Tiền Giang"
+    assert values["personal_id"] == "082085069574"
+    assert values["scope"] == "Khám bệnh, chữa bệnh nội khoa"
