@@ -1,0 +1,188 @@
+"""The values of one document: agencies, people, places, dates and numbers drawn for a template,
+and the filling of template text with them (``<<field>>`` marks become labelled runs)."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import unicodedata
+
+from . import values as V
+from .render import Run
+
+FIELD_MARK = re.compile(r"<<(\w+)>>")
+
+
+def _strip_accents(s: str) -> str:
+    s = unicodedata.normalize("NFD", s.replace("Đ", "D").replace("đ", "d"))
+    return "".join(c for c in s if unicodedata.category(c) != "Mn")
+
+
+class SafeDict(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+# --- context ------------------------------------------------------------------------------------------
+
+def build_context(rng: random.Random, tpl: dict) -> dict:
+    agencies = V.resource("agencies.yaml")[tpl.get("sector", "general")]
+    levels = tpl.get("agency_levels", ["province"])
+    date = V.random_date(rng, dt.date(2016, 1, 1), dt.date(2026, 10, 31))
+    for _ in range(4):
+        era = "legacy" if date < V.REFORM_DATE and V.legacy_units() else "new"
+        cands = [a for a in agencies if a["level"] in levels and a.get("era", "any") in ("any", era)]
+        if tpl.get("prefer_collective"):
+            cands = [a for a in cands if a.get("collective")] or cands
+        if cands:
+            break
+        date = (V.random_date(rng, dt.date(2016, 1, 1), dt.date(2025, 6, 30)) if era == "new"
+                else V.random_date(rng, V.REFORM_DATE, dt.date(2026, 10, 31)))
+    agency = rng.choices(cands, weights=[a.get("weight", 1) for a in cands])[0]
+    units = V.units_for(date)
+    unit = rng.choice(units)
+    if agency["level"] == "district":
+        while not unit.district:
+            unit = rng.choice(units)
+    c: dict = {"date": date, "era": era, "agency": agency, "unit": unit}
+
+    prov_kind_short = unit.province.split(" ")[0]  # Tỉnh / Thành
+    c["PROV"] = unit.province.upper()
+    c["PROV_SHORT"] = unit.province_short.upper()
+    c["Prov"] = V.lower_unit(unit.province)
+    c["DIST"] = unit.district.upper()
+    c["Dist"] = V.lower_unit(unit.district) if unit.district else ""
+    c["COMM"] = unit.ward.upper()
+    c["Comm"] = V.lower_unit(unit.ward)
+    c["Comm_or_Dist"] = ", ".join(x for x in (c["Comm"], c["Dist"], c["Prov"]) if x)
+    c["Dist_or_Prov"] = c["Dist"] or c["Prov"]
+    del prov_kind_short
+    words = _strip_accents(unit.province_short).split()
+    c["prov_abbr"] = "".join(w[0] for w in words).upper()
+    c["prov_code"] = c["prov_abbr"]
+    fmt = SafeDict(c)
+    c["parent"] = rng.choice(agency["parent"]).format_map(fmt)
+    c["agency_lines"] = rng.choice(agency["agency"]).format_map(fmt).split("|")
+    c["agency_name"] = agency["name"].format_map(fmt)
+    c["AGENCY_FLAT"] = " ".join(c["agency_lines"])
+    c["symbol"] = agency["symbol"]
+    c["head"], c["deputy"] = agency["head"], agency["deputy"]
+    c["collective"] = agency.get("collective")
+    c["authority"] = f"{agency['head']} {c['agency_name'].upper()}"
+    level = agency["level"]
+    if level == "central":
+        c["place"] = "Hà Nội"
+    elif level == "province":
+        c["place"] = unit.province_short
+        if unit.province_short == "Hồ Chí Minh":
+            c["place"] = rng.choice(["TP. Hồ Chí Minh", "Thành phố Hồ Chí Minh"])
+    elif level == "district":
+        c["place"] = unit.district_short
+    else:
+        c["place"] = unit.ward.split(" ", 1)[1]
+
+    # numbers and dates used in running text
+    c["year"] = date.year
+    c["n"] = rng.choice([rng.randint(1, 99), rng.randint(100, 999), rng.randint(1000, 4999)])
+    c["n2"], c["n3"], c["n4"] = rng.randint(1, 120), rng.randint(10, 999), rng.randint(1, 60)
+    c["ref_no"] = rng.randint(10, 3999)
+    c["ref_date"] = V.date_words(V.random_date(rng, date - dt.timedelta(days=900), date - dt.timedelta(days=5)))
+    c["ref_date"] = c["ref_date"].removeprefix("ngày ")
+    c["deadline"] = V.date_numeric(rng, date + dt.timedelta(days=rng.randint(7, 60)))
+    c["half"] = rng.choice(["6 tháng đầu", "6 tháng cuối", "quý I", "quý III"])
+    c["k_people"] = rng.randint(3, 40)
+    c["k2"] = rng.randint(20, 600)
+    c["hour"] = rng.randint(7, 16)
+    c["hours"] = rng.choice(["Từ 07 giờ 00 đến 17 giờ 00 các ngày trong tuần", "Từ 7h30 đến 20h00 hằng ngày",
+                             "Sáng từ 7 giờ đến 11 giờ, chiều từ 13 giờ 30 đến 17 giờ"])
+    c["capital"] = rng.choice(["500.000.000", "1.000.000.000", "2.500.000.000", "15.000.000", "7.500.000",
+                               "100.000.000", "3.200.000.000"])
+    vocab = V.resource("vocab.yaml")
+    c["brand"] = rng.choice(vocab["brands"])
+    c["degree"] = rng.choice(vocab["degrees"])
+    c["other_person"] = V.person_name(rng)[0]
+
+    # the holder
+    hunit = unit if rng.random() < 0.75 else rng.choice(units)
+    if agency["level"] in ("district", "commune") and rng.random() < 0.8:
+        hunit = unit
+    c["address"] = _address(rng, hunit, vocab)
+    name, gender = V.person_name(rng)
+    c["person"] = name
+    dob = V.random_date(rng, dt.date(1955, 1, 1), dt.date(2003, 12, 31))
+    if tpl.get("holder") == "person":
+        c["holder_name"] = name
+    elif tpl.get("holder") == "org":
+        form = rng.choice(vocab["org_forms"][tpl.get("org", "company")])
+        c["holder_name"] = form.format(brand=c["brand"], n=rng.randint(1, 30), person=name)
+        c["org_form"] = form.split(" {")[0]
+    c.setdefault("org_form", "Phòng khám đa khoa")
+    c["date_of_birth"] = dob.isoformat()
+    c["date_of_birth_text"] = (V.date_numeric(rng, dob) if rng.random() < 0.85 else V.date_words(dob, False))
+    if rng.random() < 0.82 or date.year >= 2024:
+        pid = V.cccd(rng, hunit.province_code, dob, gender)
+        c["personal_id_text"] = pid if rng.random() < 0.85 else f"{pid[:3]} {pid[3:6]} {pid[6:]}"
+    else:
+        pid = V.cmnd(rng)
+        c["personal_id_text"] = pid
+    c["personal_id"] = pid
+    code = V.business_code(rng, hunit.province_code, bool(tpl.get("branch")))
+    c["business_code"] = code
+    c["business_code_text"] = code
+    printed, digits = V.phone_number(rng)
+    c["phone"], c["phone_text"] = digits, printed
+    scopes = vocab["scopes"].get(tpl.get("scope", ""), [])
+    c["scope"] = rng.choice(scopes) if scopes else ""
+    valid = date + dt.timedelta(days=365 * rng.choice([3, 5, 5, 10]) - rng.randint(0, 1))
+    c["valid_until"] = valid.isoformat()
+    c["valid_until_text"] = (V.date_words(valid) if rng.random() < 0.6
+                             else "ngày " + V.date_numeric(rng, valid))
+    # signer
+    prefixes = V.resource("names.yaml")["signer_prefixes"]
+    sname = V.person_name(rng)[0]
+    prefix = rng.choice(prefixes) if tpl.get("sector") == "health" else ""
+    c["signer_name"] = sname
+    c["signer_name_text"] = prefix + sname
+    c["topic"] = None
+    if tpl.get("topic"):
+        c["topic"] = rng.choice(vocab["letter_topics"][tpl["topic"]])
+    if tpl.get("recipient"):
+        pass
+    return c
+
+
+def _address(rng: random.Random, unit: V.Unit, vocab: dict) -> str:
+    form = rng.choice(vocab["address_forms"])
+    first = form.format(house=rng.choice([str(rng.randint(1, 300)), f"{rng.randint(1, 120)}/{rng.randint(1, 40)}",
+                                          f"{rng.randint(1, 99)}A"]),
+                        street=rng.choice(vocab["streets"]), village=rng.choice(vocab["villages"]),
+                        tdp=rng.randint(1, 25), lane=rng.randint(1, 200))
+    parts = [first, V.lower_unit(unit.ward)]
+    if unit.district:
+        parts.append(V.lower_unit(unit.district))
+    parts.append(V.lower_unit(unit.province))
+    return ", ".join(parts)
+
+
+def fill(text: str, c: dict) -> str:
+    return text.format_map(SafeDict({k: v for k, v in c.items() if not isinstance(v, (dict, list))}))
+
+
+def runs_of(text: str, c: dict, style: str = "regular", value_style: str | None = None) -> list[Run]:
+    """Split "… <<holder_name>> …" into runs; a field prints ctx[f_text] or ctx[f]."""
+    text = fill(text, c)
+    out: list[Run] = []
+    pos = 0
+    for m in FIELD_MARK.finditer(text):
+        if m.start() > pos:
+            out.append(Run(text[pos:m.start()], style))
+        name = m.group(1)
+        printed = str(c.get(name + "_text") or c.get(name) or "")
+        out.append(Run(printed, value_style or style, field=name))
+        pos = m.end()
+    if pos < len(text):
+        out.append(Run(text[pos:], style))
+    return out
+
+
+# --- the composer --------------------------------------------------------------------------------------
