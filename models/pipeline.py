@@ -19,6 +19,7 @@ from sohoa.models.config import Settings, get_settings, get_vocabulary
 from sohoa.models.document import DocType, DocumentResult, Field, Page, Source
 from sohoa.models.fields import rules
 from sohoa.models.learned.merge import merge_doc_type, merge_fields
+from sohoa.models.learned.relabel import relabel_blocks
 from sohoa.models.loading import InputError, PageImage, load_pages
 from sohoa.models.ocr import OcrLine, OcrWord, build_engine
 from sohoa.models.preprocess import prepare_page, rotate_by
@@ -120,13 +121,18 @@ class Pipeline:
             pages.append(page)
         prediction = None
         with timer.stage("classify"):
+            if self.learned is not None and any(p.blocks for p in pages):
+                # One pass of the learned model gives every head (type, fields, line roles); where
+                # its role head is sure, block types follow it, and the rules read those blocks.
+                prediction = self.learned.predict(pages)
+                if self.learned.relabel_min_conf is not None:
+                    pages = relabel_blocks(pages, prediction.pages, self.learned.roles, self.learned.relabel_min_conf)
             doc_type = classify.classify(pages, self.vocabulary) if any(p.blocks for p in pages) else \
                 DocType(label="other", confidence=0.5, scores={k: 0.1 for k in self.vocabulary.labels})
-            if self.learned is not None and any(p.blocks for p in pages):
-                # One pass of the learned model gives every head (type, fields, roles).
-                prediction = self.learned.predict(pages)
+            if prediction is not None:
                 label, source = merge_doc_type(prediction.doc_type, prediction.doc_scores, doc_type.label,
-                                               self.learned.doc_min_conf)
+                                               self.learned.doc_min_conf, doc_type.confidence,
+                                               self.learned.rules_keep_conf)
                 if source == "model":
                     doc_type = DocType(label=label, confidence=prediction.doc_scores[label],
                                        scores=prediction.doc_scores)
@@ -134,7 +140,8 @@ class Pipeline:
             fields = rules.extract_fields(pages)
             if prediction is not None:  # rules stay as validators and fallbacks
                 fields = {name: Field(**f) for name, f in
-                          merge_fields(prediction.fields, fields, self.learned.override_min_conf).items()}
+                          merge_fields(prediction.fields, fields, self.learned.override_min_conf,
+                                       self.learned.fill_min_conf).items()}
         text = "\n".join(ln.text for p in pages for b in p.blocks for ln in b.lines)
         timings = {k: round(v, 1) for k, v in timer.ms.items()}
         timings["total"] = round(timings.get("load", 0.0) + (time.perf_counter() - start) * 1000, 1)

@@ -89,22 +89,30 @@ def eval_cmd(model, data, split, backend, limit, out):
 @click.option("--eval-data", "eval_data", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="labelled folder(s): thresholds chosen on validation, metrics on test, timings")
 @click.option("--timing-pages", default=40, show_default=True)
-def export_cmd(model, out, eval_data, timing_pages):
+@click.option("--relabel-min-conf", default=0.8, show_default=True, type=float,
+              help="block types follow the role head at this confidence (negative: never)")
+@click.option("--rules-keep-conf", default=0.9, show_default=True, type=float,
+              help="the rules keep their document type at this confidence (a title keyword matched)")
+def export_cmd(model, out, eval_data, timing_pages, relabel_min_conf, rules_keep_conf):
     """Export to ONNX (+ int8), check against torch, write manifest.json."""
     from sohoa.training.evaluate import (choose_thresholds, load_documents, open_model, page_timing,
-                                         predict_documents, score)
+                                         predict_documents, role_report, score)
     from sohoa.training.export import export
 
     manifest = export(model, out, command=_cmdline(), log=click.echo)
+    manifest["merge"] = {"relabel_min_conf": relabel_min_conf if relabel_min_conf >= 0 else None,
+                         "rules_keep_conf": rules_keep_conf}
+    (Path(out) / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if eval_data:
         val_docs = [d for p in eval_data for d in load_documents(p, "validation")]
         test_docs = [d for p in eval_data for d in load_documents(p, "test")]
         int8 = open_model(out, "onnx")
-        th = choose_thresholds(predict_documents(int8, val_docs))
-        manifest["merge"] = th
+        th = choose_thresholds(predict_documents(int8, val_docs), rules_keep_conf)
+        manifest["merge"] = {**manifest["merge"], **th}
         metrics = {"thresholds_from": f"validation ({len(val_docs)} documents)", "test_documents": len(test_docs)}
         metrics["test"] = {k: v for k, v in score(predict_documents(int8, test_docs), **th).items()
-                           if k in ("rules", "model", "merged", "confidence")}
+                           if k in ("rules_heuristic_layout", "rules", "model", "merged", "confidence")}
+        metrics["test"]["line_roles"] = role_report(int8, test_docs)
         timing_docs = test_docs[: max(1, timing_pages)]
         metrics["ms_per_page"] = {
             name: page_timing(open_model(path, backend), timing_docs)

@@ -76,6 +76,7 @@ def load_documents(data: Path, split: str | None = None, limit: int | None = Non
             res = rec["result"]
             docs.append({"doc_id": rec["gt"].get("doc_id", rec["stem"]), "gt": rec["gt"], "pages": res["pages"],
                          "rules_doc_type": res["doc_type"]["label"], "rules_fields": res.get("fields") or {},
+                         "rules_doc_conf": res["doc_type"].get("confidence", 0.0),
                          "source": "ocr", "file": rec.get("file")})
             if limit and len(docs) >= limit:
                 break
@@ -97,6 +98,7 @@ def load_documents(data: Path, split: str | None = None, limit: int | None = Non
         dt_ = classify.classify(pages, get_vocabulary())
         fl = rules.extract_fields(pages)
         docs.append({"doc_id": gt["doc_id"], "gt": gt, "pages": pages, "rules_doc_type": dt_.label,
+                     "rules_doc_conf": dt_.confidence,
                      "rules_fields": {k: v.model_dump() for k, v in fl.items()}, "source": "gt-lines",
                      "file": str(p)})
         if limit and len(docs) >= limit:
@@ -104,32 +106,59 @@ def load_documents(data: Path, split: str | None = None, limit: int | None = Non
     return docs
 
 
+def rules_on_relabeled(model: LearnedModel, d: dict, pred) -> dict:
+    """The document as the pipeline sees it with this model: block types relabeled by the role
+    head where it is sure, and the rules (type, fields) run again on those blocks."""
+    from sohoa.models import classify
+    from sohoa.models.config import get_vocabulary
+    from sohoa.models.document import Page
+    from sohoa.models.fields import rules
+    from sohoa.models.learned.relabel import relabel_blocks
+
+    pages = [p if isinstance(p, Page) else Page(**p) for p in d["pages"]]
+    pages = relabel_blocks(pages, pred.pages, model.roles, model.relabel_min_conf)
+    dt_ = classify.classify(pages, get_vocabulary())
+    fl = rules.extract_fields(pages)
+    return {**d, "rules_doc_type": dt_.label, "rules_doc_conf": dt_.confidence,
+            "rules_fields": {k: v.model_dump() for k, v in fl.items()},
+            "heuristic_rules_doc_type": d["rules_doc_type"], "heuristic_rules_fields": d["rules_fields"]}
+
+
 def predict_documents(model: LearnedModel, docs: list[dict]) -> list[dict]:
+    """Model predictions per document; with ``relabel_min_conf`` the rules' answer is the one
+    they give on the relabeled blocks (as served), the heuristic-only answer kept beside it."""
     out = []
     for d in docs:
         t0 = time.perf_counter()
         pred = model.predict(d["pages"])
         ms = (time.perf_counter() - t0) * 1000
+        if getattr(model, "relabel_min_conf", None) is not None:
+            d = rules_on_relabeled(model, d, pred)
         out.append({"doc": d, "pred": pred, "ms": ms, "n_pages": len(d["pages"])})
     return out
 
 
-def score(preds: list[dict], override_min_conf: float, doc_min_conf: float) -> dict:
-    fs = {k: FieldScores() for k in ("rules", "model", "merged")}
-    pairs = {k: [] for k in ("rules", "model", "merged")}
+def score(preds: list[dict], override_min_conf=0.5, doc_min_conf: float = 0.5, fill_min_conf=0.0,
+          rules_keep_conf: float = 0.9) -> dict:
+    fs = {k: FieldScores() for k in ("rules", "model", "merged", "rules_heuristic_layout")}
+    pairs = {k: [] for k in ("rules", "model", "merged", "rules_heuristic_layout")}
     conf_rows = []  # (confidence, correct, source) of merged fields
     model_rows = []
     for r in preds:
         d, pred = r["doc"], r["pred"]
         gt_fields = {k: v["value"] for k, v in (d["gt"].get("fields") or {}).items() if v.get("value")}
         rules_fields = d["rules_fields"]
-        merged = merge_fields(pred.fields, rules_fields, override_min_conf)
+        merged = merge_fields(pred.fields, rules_fields, override_min_conf, fill_min_conf)
         fs["rules"].add({k: v["value"] for k, v in rules_fields.items()}, gt_fields)
+        fs["rules_heuristic_layout"].add({k: v["value"] for k, v in d.get("heuristic_rules_fields", rules_fields).items()},
+                                         gt_fields)
         fs["model"].add({k: v["value"] for k, v in pred.fields.items()}, gt_fields)
         fs["merged"].add({k: v["value"] for k, v in merged.items()}, gt_fields)
-        label, _ = merge_doc_type(pred.doc_type, pred.doc_scores, d["rules_doc_type"], doc_min_conf)
+        label, _ = merge_doc_type(pred.doc_type, pred.doc_scores, d["rules_doc_type"], doc_min_conf,
+                                  d.get("rules_doc_conf", 0.0), rules_keep_conf)
         truth = d["gt"]["doc_type"]
         pairs["rules"].append((truth, d["rules_doc_type"]))
+        pairs["rules_heuristic_layout"].append((truth, d.get("heuristic_rules_doc_type", d["rules_doc_type"])))
         pairs["model"].append((truth, pred.doc_type))
         pairs["merged"].append((truth, label))
         for name, f in merged.items():
@@ -163,13 +192,26 @@ def lowest_share(rows: list[tuple]) -> dict:
             "error_rate_lowest_10pct": low_err / k, "error_rate_rest": (errors - low_err) / max(1, len(rows) - k)}
 
 
-def choose_thresholds(preds: list[dict]) -> dict:
-    """Merge thresholds maximizing strict F1 (fields) and accuracy (doc type) on these documents
-    (validation), ties to the more conservative (rules-keeping) value."""
+def choose_thresholds(preds: list[dict], rules_keep_conf: float = 0.9) -> dict:
+    """Merge thresholds chosen on these documents (validation): per field, the (override, fill)
+    pair maximizing that field's strict F1; for the document type, the confidence above which the
+    model's label replaces the rules'. Ties go to the more conservative (rules-keeping) value."""
     grid = [0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.01]
-    best_f = max(grid, key=lambda t: (round(score(preds, t, 0.5)["merged"]["strict"]["f1"] or 0, 4), t))
-    best_d = max(grid, key=lambda t: (round(score(preds, 0.5, t)["merged"]["doc_type_accuracy"] or 0, 4), t))
-    return {"override_min_conf": best_f, "doc_min_conf": best_d}
+    per: dict[str, dict] = {}
+    for o in grid:
+        for f in grid:
+            rep = score(preds, o, 0.5, f, rules_keep_conf)["merged"]["strict_per_field"]
+            for name, f1 in rep.items():
+                key = (round(f1 or 0.0, 4), o, f)
+                if name not in per or key > per[name]:
+                    per[name] = key
+    override = {name: k[1] for name, k in per.items()}
+    fill = {name: k[2] for name, k in per.items()}
+    override["*"], fill["*"] = 1.01, 1.01  # a field never seen on validation: rules only
+    best_d = max(grid, key=lambda t: (round(score(preds, 1.01, t, 1.01, rules_keep_conf)["merged"]["doc_type_accuracy"]
+                                            or 0, 4), t))
+    return {"override_min_conf": override, "fill_min_conf": fill, "doc_min_conf": best_d,
+            "rules_keep_conf": rules_keep_conf}
 
 
 def page_timing(model: LearnedModel, docs: list[dict], repeat: int = 1) -> dict:
@@ -191,8 +233,9 @@ def evaluate(model_path, data: list[Path], split: str | None = "test", backend: 
     model = open_model(model_path, backend)
     docs = [d for p in data for d in load_documents(Path(p), split, limit)]
     preds = predict_documents(model, docs)
-    th = thresholds or {"override_min_conf": model.override_min_conf, "doc_min_conf": model.doc_min_conf}
-    rep = score(preds, th["override_min_conf"], th["doc_min_conf"])
+    th = thresholds or {"override_min_conf": model.override_min_conf, "doc_min_conf": model.doc_min_conf,
+                        "fill_min_conf": model.fill_min_conf, "rules_keep_conf": model.rules_keep_conf}
+    rep = score(preds, **th)
     n_pages = sum(r["n_pages"] for r in preds)
     rep.update({"model_path": str(model_path), "backend": model.onnx_file, "split": split, "documents": len(docs),
                 "pages": n_pages, "thresholds": th,
@@ -205,14 +248,48 @@ def summary(rep: dict) -> str:
     L = [f"{rep['documents']} documents, {rep['pages']} pages ({', '.join(rep['sources'])}), split {rep['split']}, "
          f"model {rep['backend']}, {rep['model_ms_per_page']:.1f} ms/page"]
     L.append(f"{'':8s} {'doc acc':>8s} {'strict P':>9s} {'strict R':>9s} {'strict F1':>9s} {'soft F1':>8s}")
-    for k in ("rules", "model", "merged"):
+    for k in ("rules_heuristic_layout", "rules", "model", "merged"):
         r = rep[k]
         s = r["strict"]
         f = lambda x: f"{x:.3f}" if x is not None else "-"  # noqa: E731
-        L.append(f"{k:8s} {f(r['doc_type_accuracy']):>8s} {f(s['precision']):>9s} {f(s['recall']):>9s} "
+        L.append(f"{k[:8]:8s} {f(r['doc_type_accuracy']):>8s} {f(s['precision']):>9s} {f(s['recall']):>9s} "
                  f"{f(s['f1']):>9s} {f(r['soft']['f1']):>8s}")
     c = rep["confidence"]["merged"]
     if c:
         L.append(f"lowest-confidence 10% of merged fields ({c['lowest_10pct']} of {c['fields']}) hold "
                  f"{c['errors_in_lowest_10pct']} of {c['errors']} errors")
     return "\n".join(L)
+
+
+def role_report(model: LearnedModel, docs: list[dict]) -> dict:
+    """Line-role accuracy over OCR words with a ground-truth role: the model's role head vs the
+    pipeline's layout heuristic, on the same words."""
+    from sohoa.training.align import ocr_examples
+
+    n = ok_model = ok_rules = 0
+    per: dict[str, list[int]] = {}
+    for d in docs:
+        if d["source"] != "ocr":
+            continue
+        rec = {"gt": d["gt"], "stem": d["doc_id"], "file": d.get("file") or "",
+               "result": {"pages": d["pages"], "doc_type": {"label": d["rules_doc_type"]}, "fields": d["rules_fields"]}}
+        exs = {ex["page"]: ex for ex in ocr_examples(rec, "eval")}
+        preds = model.predict_pages(d["pages"])
+        for page, pp in zip(d["pages"], preds):
+            ex = exs.get(int(page["number"]))
+            if ex is None or len(ex["role_tags"]) != len(pp.words):
+                continue
+            for i, gt_role in enumerate(ex["role_tags"]):
+                if gt_role is None:
+                    continue
+                m = model.roles[int(np.argmax(pp.role_probs[i]))] == gt_role
+                r = ex["input_roles"][i] == gt_role
+                n += 1
+                ok_model += m
+                ok_rules += r
+                c = per.setdefault(gt_role, [0, 0, 0])
+                c[0] += 1
+                c[1] += m
+                c[2] += r
+    return {"words": n, "model_accuracy": ok_model / n if n else None, "heuristic_accuracy": ok_rules / n if n else None,
+            "per_role": {k: {"words": v[0], "model": v[1] / v[0], "heuristic": v[2] / v[0]} for k, v in sorted(per.items())}}

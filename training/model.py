@@ -29,7 +29,11 @@ class LayoutMultiHead(nn.Module):
         self.encoder = LayoutLMModel(config)
         h = cfg["hidden_size"]
         self.drop = nn.Dropout(cfg.get("dropout", 0.1))
-        self.doc_head = nn.Sequential(nn.Linear(h, h), nn.Tanh(), nn.Linear(h, cfg["n_doc_types"]))
+        # Document type from [CLS], and (when configured) the mean of the title's tokens: the title
+        # names the type, and held-out layouts must not drown it.
+        self.title_type_id = cfg.get("title_type_id")
+        d_in = 2 * h if self.title_type_id is not None else h
+        self.doc_head = nn.Sequential(nn.Linear(d_in, h), nn.Tanh(), nn.Linear(h, cfg["n_doc_types"]))
         self.field_head = nn.Linear(h, cfg["n_field_labels"])
         self.role_head = nn.Linear(h, cfg["n_roles"])
 
@@ -37,7 +41,12 @@ class LayoutMultiHead(nn.Module):
         out = self.encoder(input_ids=input_ids, bbox=bbox, attention_mask=attention_mask,
                            token_type_ids=token_type_ids)
         seq = self.drop(out.last_hidden_state)
-        return self.doc_head(seq[:, 0]), self.field_head(seq), self.role_head(seq)
+        doc_in = seq[:, 0]
+        if self.title_type_id is not None:
+            m = (token_type_ids == self.title_type_id).unsqueeze(-1).to(seq.dtype)
+            pooled = (seq * m).sum(1) / m.sum(1).clamp(min=1.0)
+            doc_in = torch.cat([doc_in, pooled], dim=-1)
+        return self.doc_head(doc_in), self.field_head(seq), self.role_head(seq)
 
 
 def build(cfg: dict) -> LayoutMultiHead:

@@ -97,6 +97,23 @@ def batches(items: list[dict], size: int, rng: random.Random, shuffle: bool = Tr
     return [[items[i] for i in g] for g in groups]
 
 
+def jitter_layout(bbox: torch.Tensor, mask: torch.Tensor, scale: float = 0.08, shift: int = 40) -> torch.Tensor:
+    """Random page-level affine of the 0-1000 boxes (per window): held-out templates move blocks
+    around, so absolute positions must not be memorized. [CLS]/[SEP]/padding keep their boxes."""
+    B = bbox.shape[0]
+    dev = bbox.device
+    sx = 1 + (torch.rand(B, 1, 1, device=dev) * 2 - 1) * scale
+    sy = 1 + (torch.rand(B, 1, 1, device=dev) * 2 - 1) * scale
+    dx = torch.randint(-shift, shift + 1, (B, 1, 1), device=dev)
+    dy = torch.randint(-shift, shift + 1, (B, 1, 1), device=dev)
+    f = bbox.float()
+    x = (f[..., 0::2] * sx + dx).clamp(0, 1000)
+    y = (f[..., 1::2] * sy + dy).clamp(0, 1000)
+    out = torch.stack([x[..., 0], y[..., 0], x[..., 1], y[..., 1]], dim=-1).round().long()
+    special = (bbox.sum(-1) == 0) | (bbox.sum(-1) == 4000) | (mask == 0)
+    return torch.where(special.unsqueeze(-1), bbox, out)
+
+
 def losses(model, b, weights=(1.0, 1.0, 0.5)):
     doc, fld, role = model(b["input_ids"], b["bbox"], b["token_type_ids"], b["attention_mask"])
     ce = nn.CrossEntropyLoss(ignore_index=IGNORE)
@@ -232,7 +249,7 @@ def set_seed(seed: int) -> None:
 def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, batch_size: int = 16,
           lr: float = 5e-4, seed: int = 0, model_cfg: dict | None = None, resume: bool = False,
           max_steps: int | None = None, device: str | None = None, threads: int | None = None,
-          eval_source: str = "auto", log=print) -> dict:
+          eval_source: str = "auto", augment: bool = True, log=print) -> dict:
     from tokenizers import Tokenizer
 
     t_start = time.time()
@@ -247,13 +264,16 @@ def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, bat
     cfg.update(vocab_size=tok.get_vocab_size(), pad_id=tok.token_to_id("[PAD]"),
                n_input_roles=len(lab["input_roles"]), n_doc_types=len(lab["doc_types"]),
                n_field_labels=len(lab["fields_bio"]), n_roles=len(lab["roles"]))
+    if cfg.get("doc_pool_title", True) and "title" in lab["input_roles"]:
+        cfg["title_type_id"] = lab["input_roles"].index("title") + 1
     feat = Featurizer(tok, lab, cfg["max_len"], cfg["stride"])
     train_ex = read_jsonl(prepared / "train.jsonl")
     val_ex = read_jsonl(prepared / "validation.jsonl")
     if eval_source != "all":
         ocr_val = [e for e in val_ex if e["source"] == "ocr"]
         val_ex = ocr_val or val_ex
-    items = [it for ex in train_ex for it in feat.windows(ex)[1]]
+    # OCR pages are the served distribution: each counts twice against the cheaper line pages.
+    items = [it for ex in train_ex for _ in range(2 if ex["source"] == "ocr" else 1) for it in feat.windows(ex)[1]]
     log(f"train: {len(train_ex)} pages, {len(items)} windows; validation: {len(val_ex)} pages; device {dev}")
 
     model = build(cfg).to(dev)
@@ -288,6 +308,8 @@ def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, bat
         n = 0
         for b_items in batches(items, batch_size, rng):
             b = collate(b_items, cfg["pad_id"], dev)
+            if augment:
+                b["bbox"] = jitter_layout(b["bbox"], b["attention_mask"])
             loss, parts = losses(model, b)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -349,14 +371,21 @@ def main(argv=None) -> int:
     ap.add_argument("--hidden", type=int, default=None)
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--device", default=None)
+    ap.add_argument("--dropout", type=float, default=None)
+    ap.add_argument("--no-augment", action="store_true")
+    ap.add_argument("--no-title-pool", action="store_true")
     a = ap.parse_args(argv)
     cfg = {}
+    if a.dropout is not None:
+        cfg["dropout"] = a.dropout
+    if a.no_title_pool:
+        cfg["doc_pool_title"] = False
     if a.layers:
         cfg["num_hidden_layers"] = a.layers
     if a.hidden:
         cfg.update(hidden_size=a.hidden, intermediate_size=2 * a.hidden, num_attention_heads=max(2, a.hidden // 64))
     train(a.prepared, a.out, epochs=a.epochs, patience=a.patience, batch_size=a.batch_size, lr=a.lr, seed=a.seed,
-          model_cfg=cfg, resume=a.resume, max_steps=a.max_steps, device=a.device)
+          model_cfg=cfg, resume=a.resume, max_steps=a.max_steps, device=a.device, augment=not a.no_augment)
     return 0
 
 

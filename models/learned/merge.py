@@ -1,19 +1,30 @@
 """Model and rules together: which answer the result keeps.
 
-- Fields: a model field (its value already validated by the contract normalizer) is kept when
-  its calibrated confidence reaches ``override_min_conf``, or when the rules found nothing for
-  that field; otherwise the rules' field stays. Every field says who produced it (``source``).
-- Document type: the model's label when its confidence reaches ``doc_min_conf``, else the rules'.
+- Fields: a model field (its value already validated by the contract normalizer) replaces the
+  rules' field when its calibrated confidence reaches ``override_min_conf``, and fills a field the
+  rules did not find when it reaches ``fill_min_conf``; otherwise the rules' field stays. Both
+  thresholds are per field (a dict, ``"*"`` the default) or one number. Every field says who
+  produced it (``source``).
+- Document type: the rules' label when the rules are sure (confidence >= ``rules_keep_conf``:
+  a title keyword matched), else the model's label when its confidence reaches ``doc_min_conf``,
+  else the rules'.
 
 The thresholds come from the model's manifest (chosen on the validation split), with these
 defaults.
 """
 from __future__ import annotations
 
-DEFAULTS = {"override_min_conf": 0.5, "doc_min_conf": 0.5}
+DEFAULTS = {"override_min_conf": 0.5, "fill_min_conf": 0.0, "doc_min_conf": 0.5, "rules_keep_conf": 0.9}
 
 
-def merge_fields(model_fields: dict[str, dict], rule_fields: dict, override_min_conf: float = 0.5) -> dict:
+def _t(th, name: str, default: float) -> float:
+    if isinstance(th, dict):
+        return float(th.get(name, th.get("*", default)))
+    return float(th if th is not None else default)
+
+
+def merge_fields(model_fields: dict[str, dict], rule_fields: dict, override_min_conf=0.5,
+                 fill_min_conf=0.0) -> dict:
     """``model_fields``: name → {value, text, confidence, page, bbox}; ``rule_fields``: name →
     ``Field`` (or dict). Returns name → dict with ``source``."""
     out: dict[str, dict] = {}
@@ -21,7 +32,8 @@ def merge_fields(model_fields: dict[str, dict], rule_fields: dict, override_min_
         m = model_fields.get(name)
         r = rule_fields.get(name)
         r = r.model_dump() if hasattr(r, "model_dump") else (dict(r) if r is not None else None)
-        if m is not None and (r is None or m["confidence"] >= override_min_conf):
+        if m is not None and m["confidence"] >= _t(fill_min_conf if r is None else override_min_conf, name,
+                                                     0.0 if r is None else 0.5):
             out[name] = {**m, "source": "model"}
         elif r is not None:
             out[name] = {**r, "source": r.get("source") or "rules"}
@@ -29,8 +41,12 @@ def merge_fields(model_fields: dict[str, dict], rule_fields: dict, override_min_
 
 
 def merge_doc_type(model_label: str, model_scores: dict[str, float], rules_label: str,
-                   doc_min_conf: float = 0.5) -> tuple[str, str]:
+                   doc_min_conf: float = 0.5, rules_conf: float = 0.0, rules_keep_conf: float = 0.9) -> tuple[str, str]:
     """(label, source)."""
-    if model_scores.get(model_label, 0.0) >= doc_min_conf or model_label == rules_label:
+    if model_label == rules_label:
+        return model_label, "model"
+    if rules_conf >= rules_keep_conf:
+        return rules_label, "rules"
+    if model_scores.get(model_label, 0.0) >= doc_min_conf:
         return model_label, "model"
     return rules_label, "rules"

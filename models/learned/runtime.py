@@ -117,7 +117,12 @@ class LearnedModel:
         self.manifest = json.loads((self.dir / "manifest.json").read_text(encoding="utf-8"))
         m = self.manifest
         self._configure(m, Tokenizer.from_file(str(self.dir / m["files"]["tokenizer"])))
-        onnx_file = m["files"]["onnx_int8" if quantized and m["files"].get("onnx_int8") else "onnx_fp32"]
+        files = m["files"]
+        order = ["onnx_int8", "onnx_fp32"] if quantized else ["onnx_fp32", "onnx_int8"]
+        present = [files[k] for k in order if files.get(k) and (self.dir / files[k]).exists()]
+        if not present:
+            raise FileNotFoundError(f"{self.dir}: no ONNX file of the manifest is present")
+        onnx_file = present[0]  # the zoo may ship int8 only; fp32 is rebuilt by `sohoa export`
         self.onnx_file = onnx_file
         opts = ort.SessionOptions()
         n = threads or int(os.environ.get("SOHOA_MODEL_THREADS", "0") or 0)
@@ -142,8 +147,12 @@ class LearnedModel:
         self.t_field = float(cal.get("field", 1.0))
         self.t_role = float(cal.get("role", 1.0))
         merge = m.get("merge") or {}
-        self.override_min_conf = float(merge.get("override_min_conf", 0.5))
+        self.override_min_conf = merge.get("override_min_conf", 0.5)
+        self.fill_min_conf = merge.get("fill_min_conf", 0.0)
         self.doc_min_conf = float(merge.get("doc_min_conf", 0.5))
+        self.rules_keep_conf = float(merge.get("rules_keep_conf", 0.9))
+        rl = merge.get("relabel_min_conf")
+        self.relabel_min_conf = float(rl) if rl is not None else None
         self.tokenizer = tokenizer
         self.pad_id = tokenizer.token_to_id("[PAD]")
 
@@ -237,3 +246,25 @@ class LearnedModel:
             m = np.mean(ps, axis=0)
             out[key] = (self.roles[int(np.argmax(m))], float(m.max()))
         return out
+
+
+def relabel_blocks(pages: list, preds: list[PagePrediction], roles: list[str], min_conf: float = 0.8) -> list:
+    """Pages (pydantic) whose block types follow the model's line-role head where it is sure:
+    a block takes the role most of its words get (mean probability >= ``min_conf``). Blocks
+    without text (stamps, photos) and unsure blocks keep the heuristic's type."""
+    out = []
+    for page, pred in zip(pages, preds):
+        acc: dict[int, list[np.ndarray]] = {}
+        for w, pr in zip(pred.words, pred.role_probs):
+            acc.setdefault(w["line"][0], []).append(pr)
+        blocks = []
+        for bi, block in enumerate(page.blocks):
+            ps = acc.get(bi)
+            if ps and block.type not in NO_TEXT_BLOCKS:
+                m = np.mean(ps, axis=0)
+                role = roles[int(np.argmax(m))]
+                if role != block.type and m.max() >= min_conf and role not in NO_TEXT_BLOCKS:
+                    block = block.model_copy(update={"type": role, "confidence": round(float(m.max()), 4)})
+            blocks.append(block)
+        out.append(page.model_copy(update={"blocks": blocks}))
+    return out
