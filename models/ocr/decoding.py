@@ -205,6 +205,15 @@ class Syllables:
                     w, n = line.split("\t")
                     self.freq[w] = int(n)
         self.words.update(self.freq)
+        # Zipf frequencies of syllables in general Vietnamese text (wordfreq), for rescoring
+        self.zipf: dict[str, float] = {}
+        zf = LEXICON_DIR / "wordfreq_vi.tsv"
+        if zf.exists():
+            for line in zf.read_text(encoding="utf-8").splitlines():
+                if line and not line.startswith("#"):
+                    w, z = line.split("\t")
+                    self.zipf[w] = float(z)
+        self.words.update(self.zipf)
         if HUNSPELL_DIC.exists():
             for line in HUNSPELL_DIC.read_text(encoding="utf-8", errors="ignore").splitlines()[1:]:
                 w = unicodedata.normalize("NFC", line.split("/")[0].strip().lower())
@@ -287,6 +296,49 @@ def _apply_case(template: str, word: str) -> str:
     return word
 
 
+LM_WEIGHT = 0.5       # shallow fusion: weight of the unigram prior against the frame evidence
+UNLISTED_ZIPF = 1.0   # a valid syllable absent from the frequency list: very rare
+
+
+def rescore_word(word: str, syl: Syllables, char_probs: list[dict[str, float]],
+                 weight: float = LM_WEIGHT) -> str:
+    """Among the valid syllables spelled with the same letters up to diacritics, the one that
+    maximises  sum(log p(char | its frame)) + weight * log P(syllable)  (unigram prior from
+    Zipf frequencies). Reads "chông" as "chống" when the frame gave the acute some weight, and
+    leaves a clearly printed rare word alone."""
+    if len(word) < 2 or not word.isalpha() or len(char_probs) != len(word):
+        return word
+    low = word.lower()
+    if not any(c in VOWELS for c in strip_marks(low)):
+        return word
+    if word.isupper() and word == strip_marks(word):
+        return word
+    cands = [c for c in syl.candidates(low) if len(c) == len(low) and _same_d(c, low)]
+    if syl.valid(low) and low not in cands:
+        cands.append(low)
+    if len(cands) < 2:
+        return repair_word(word, syl, char_probs)
+    ln10 = math.log(10)
+    upper = [ch.isupper() for ch in word]
+
+    def score(c: str) -> float:
+        lp = sum(math.log(max(_prob(alt, ch, up), 1e-4)) for ch, alt, up in zip(c, char_probs, upper))
+        return lp + weight * ln10 * syl.zipf.get(c, UNLISTED_ZIPF)
+
+    best = max(cands, key=score)
+    return word if best == low else _apply_case(word, best)
+
+
+def _same_d(a: str, b: str) -> bool:
+    """đ and d are different letters (the bar is not lost like a tone mark)."""
+    return all((x == "đ") == (y == "đ") for x, y in zip(a, b))
+
+
+def _prob(alt: dict[str, float], ch: str, upper: bool) -> float:
+    """The frame's probability of ``ch`` in the case the word was read in."""
+    return alt.get(ch.upper() if upper else ch, 0.0)
+
+
 def repair_word(word: str, syl: Syllables, char_probs: list[dict[str, float]] | None = None) -> str:
     """A word the syllable model rejects, replaced by the valid syllable of the same skeleton
     that best fits the recognizer's evidence (its per-character alternatives' probabilities), or
@@ -305,9 +357,10 @@ def repair_word(word: str, syl: Syllables, char_probs: list[dict[str, float]] | 
         return word  # an acronym or a code (UBND, TP)
     if word.isupper() and word == strip_marks(word) and len(word) > 1:
         return word  # unmarked capitals: an acronym, not a syllable with lost marks
-    cands = [c for c in syl.candidates(low) if len(c) == len(low)]
+    cands = [c for c in syl.candidates(low) if len(c) == len(low) and _same_d(c, low)]
     if not cands:
         return word
+    upper = [ch.isupper() for ch in word]
 
     def score(c: str) -> tuple[float, int, float]:
         # a changed tone costs 1, a changed letter shape (e -> ê, u -> ư) 2
@@ -316,8 +369,8 @@ def repair_word(word: str, syl: Syllables, char_probs: list[dict[str, float]] | 
         freq = math.log1p(syl.freq.get(c, 0))
         if char_probs is not None and len(char_probs) == len(c):
             lp = 0.0
-            for ch, alt in zip(c, char_probs):
-                lp += math.log(max(alt.get(ch, alt.get(ch.upper(), 0.0)), 1e-4))
+            for ch, alt, up in zip(c, char_probs, upper):
+                lp += math.log(max(_prob(alt, ch, up), 1e-4))
             return (lp + 2.0 * known + 0.3 * freq, known, -changed)
         return (-float(changed) + 0.5 * known, freq, 0)
 
@@ -325,8 +378,10 @@ def repair_word(word: str, syl: Syllables, char_probs: list[dict[str, float]] | 
     return _apply_case(word, best)
 
 
-def repair_text(text: str, syl: Syllables, char_probs: list[dict[str, float]] | None = None) -> str:
-    """Repair each word of a line (punctuation around words is kept)."""
+def repair_text(text: str, syl: Syllables, char_probs: list[dict[str, float]] | None = None,
+                lm_weight: float = 0.0) -> str:
+    """Repair each word of a line (punctuation around words is kept); with the recognizer's
+    per-character alternatives and ``lm_weight`` > 0, also rescore valid words (:func:`rescore_word`)."""
     out, i = [], 0
     for token in text.split(" "):
         n = len(token)
@@ -341,7 +396,10 @@ def repair_text(text: str, syl: Syllables, char_probs: list[dict[str, float]] | 
             b -= 1
         core = token[a:b]
         if core:
-            fixed = repair_word(core, syl, probs[a:b] if probs is not None else None)
+            if lm_weight > 0 and probs is not None:
+                fixed = rescore_word(core, syl, probs[a:b], lm_weight)
+            else:
+                fixed = repair_word(core, syl, probs[a:b] if probs is not None else None)
             token = token[:a] + fixed + token[b:]
         out.append(token)
     return " ".join(out)

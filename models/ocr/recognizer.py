@@ -59,7 +59,7 @@ class LineRecognizer:
     """Text of line crops (grey, any height), batched by width."""
 
     def __init__(self, model_dir: Path | None = None, threads: int | None = None, beam: int = 0,
-                 repair: bool = True, max_batch_pixels: int = HEIGHT * 8000):
+                 repair: bool = True, lm_weight: float | None = None, max_batch_pixels: int = HEIGHT * 8000):
         import onnxruntime as ort
         self.dir = Path(model_dir or default_model_dir())
         so = ort.SessionOptions()
@@ -77,6 +77,9 @@ class LineRecognizer:
         self.manifest = json.loads(manifest.read_text(encoding="utf-8")) if manifest.exists() else {}
         self.version = str(self.manifest.get("version", self.dir.name))
         self.beam, self.repair, self.max_batch_pixels = beam, repair, max_batch_pixels
+        from sohoa.models.ocr.decoding import LM_WEIGHT
+        env = os.environ.get("SOHOA_REC_LM_WEIGHT")
+        self.lm_weight = lm_weight if lm_weight is not None else float(env) if env else LM_WEIGHT
 
     def probabilities(self, crops48: list[np.ndarray]) -> list[np.ndarray]:
         """Per-frame class probabilities of crops already at height 48, batched by width."""
@@ -105,7 +108,7 @@ class LineRecognizer:
         d = beam_search(probs, self.chars, width=self.beam) if self.beam > 1 else greedy(probs, self.chars)
         if self.repair and d.text:
             alts = char_alternatives(probs, d.char_frame, self.chars)
-            fixed = repair_text(d.text, _syllables(), alts)
+            fixed = repair_text(d.text, _syllables(), alts, self.lm_weight)
             if fixed != d.text and len(fixed) == len(d.text):
                 d = Decoded(fixed, d.char_conf, d.char_frame)
         return d

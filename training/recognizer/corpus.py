@@ -6,6 +6,7 @@ Never built from the real benchmark pages (``../shared/bench/real``): those are 
 """
 from __future__ import annotations
 
+import os
 import random
 import re
 from pathlib import Path
@@ -16,7 +17,7 @@ from sohoa.training.recognizer.charset import fold_for_training
 
 REPO = Path(__file__).resolve().parents[2]
 RESOURCES = REPO / "data" / "resources"
-HUNSPELL_DIC = Path("/usr/share/hunspell/vi_VN.dic")
+HUNSPELL_DIC = Path(os.environ.get("SOHOA_HUNSPELL_DIC", "/usr/share/hunspell/vi_VN.dic"))
 
 _SLOT = re.compile(r"\{[^{}]*\}")
 _FIELD = re.compile(r"<<[^<>]*>>")

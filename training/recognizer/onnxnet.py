@@ -209,7 +209,8 @@ class RecNet(nn.Module):
         self.head = nn.Linear(self.body.feat_dim, n)
         w_old, b_old = self.body.old_head_w, self.body.old_head_b  # [C, K], [K]
         old_index = {c: i + 1 for i, c in enumerate(old_chars)}
-        old_index[" "] = w_old.shape[1] - 1  # rapidocr appends the space as the last class
+        if " " not in old_index:
+            old_index[" "] = w_old.shape[1] - 1  # rapidocr appends the space as the last class
         with torch.no_grad():
             W = torch.randn(n, self.body.feat_dim) * 0.02
             B = torch.full((n,), float(np.median(b_old)))

@@ -23,6 +23,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 HEIGHT = 48
+LOW_RES = float(os.environ.get("SOHOA_REC_LOW_RES", "1"))  # weight of 70-100 dpi lines (vs 2 others)
 MAX_WIDTH = 1600
 
 FONT_DIRS = ["/usr/share/fonts/truetype/liberation2", "/usr/share/fonts/truetype/dejavu",
@@ -139,7 +140,7 @@ class Renderer:
             low = cv2.resize(self.nprng.normal(0, rng.uniform(2, 12), (max(2, h // 16), max(2, w // 16))).astype(np.float32), (w, h))
             img = img + low
         # scan resolution: the line's height in page pixels (70 dpi small print .. 300 dpi headings)
-        target_h = rng.choice([rng.uniform(13, 22), rng.uniform(18, 34), rng.uniform(28, 64)])
+        target_h = rng.choices([rng.uniform(12, 20), rng.uniform(18, 34), rng.uniform(28, 64)], [LOW_RES, 1, 1])[0]
         scale = target_h / img.shape[0]
         small = cv2.resize(img, (max(4, int(round(img.shape[1] * scale))), max(4, int(round(target_h)))),
                            interpolation=cv2.INTER_AREA)
@@ -228,11 +229,23 @@ def save_cache(out: Path, imgs: list[np.ndarray], texts: list[str]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     widths = np.array([im.shape[1] for im in imgs], np.int32)
     pixels = np.concatenate([im.T.reshape(-1) for im in imgs]) if imgs else np.zeros(0, np.uint8)
-    np.savez(out, pixels=pixels, widths=widths, texts=np.array(texts, dtype=object), allow_pickle=True)
+    (np.savez_compressed if os.environ.get("SOHOA_CACHE_COMPRESS") else np.savez)(out, pixels=pixels, widths=widths, texts=np.array(texts, dtype=object), allow_pickle=True)
+
+
+def save_cache_jpeg(out: Path, imgs: list[np.ndarray], texts: list[str], quality: int = 92) -> None:
+    """A compact cache (JPEG per line) for moving line sets between machines."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    blobs = np.empty(len(imgs), dtype=object)
+    for i, im in enumerate(imgs):
+        blobs[i] = cv2.imencode(".jpg", im, [cv2.IMWRITE_JPEG_QUALITY, quality])[1].tobytes()
+    np.savez(out, jpeg=blobs, texts=np.array(texts, dtype=object), allow_pickle=True)
 
 
 def load_cache(path: Path) -> tuple[list[np.ndarray], list[str]]:
     z = np.load(path, allow_pickle=True)
+    if "jpeg" in z.files:
+        imgs = [cv2.imdecode(np.frombuffer(b, np.uint8), cv2.IMREAD_GRAYSCALE) for b in z["jpeg"]]
+        return imgs, list(z["texts"])
     pixels, widths, texts = z["pixels"], z["widths"], list(z["texts"])
     imgs, off = [], 0
     for w in widths:
