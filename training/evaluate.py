@@ -192,22 +192,32 @@ def lowest_share(rows: list[tuple]) -> dict:
             "error_rate_lowest_10pct": low_err / k, "error_rate_rest": (errors - low_err) / max(1, len(rows) - k)}
 
 
-def choose_thresholds(preds: list[dict], rules_keep_conf: float = 0.9) -> dict:
-    """Merge thresholds chosen on these documents (validation): per field, the (override, fill)
-    pair maximizing that field's strict F1; for the document type, the confidence above which the
-    model's label replaces the rules'. Ties go to the more conservative (rules-keeping) value."""
+def choose_thresholds(preds: list[dict], rules_keep_conf: float = 0.9, min_gain: float = 0.002) -> dict:
+    """Merge thresholds chosen on these documents (validation). Fields: start from the rules
+    alone, then per field (one pass) take the (override, fill) pair that raises the micro strict
+    F1 by at least ``min_gain``; a field the model does not clearly help stays with the rules.
+    Document type: the confidence above which the model's label replaces a rules' label that is
+    not sure (``rules_keep_conf`` fixed by the caller). Ties go to the rules-keeping value."""
     grid = [0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.01]
-    per: dict[str, dict] = {}
-    for o in grid:
-        for f in grid:
-            rep = score(preds, o, 0.5, f, rules_keep_conf)["merged"]["strict_per_field"]
-            for name, f1 in rep.items():
-                key = (round(f1 or 0.0, 4), o, f)
-                if name not in per or key > per[name]:
-                    per[name] = key
-    override = {name: k[1] for name, k in per.items()}
-    fill = {name: k[2] for name, k in per.items()}
-    override["*"], fill["*"] = 1.01, 1.01  # a field never seen on validation: rules only
+    names = sorted({n for r in preds for n in r["pred"].fields})
+    override = {"*": 1.01}
+    fill = {"*": 1.01}
+
+    def micro(o, f):
+        return score(preds, o, 0.5, f, rules_keep_conf)["merged"]["strict"]["f1"] or 0.0
+    base = micro(override, fill)
+    for name in names:
+        best = (base, 1.01, 1.01)
+        for o in grid:
+            for f in grid:
+                if (o, f) == (1.01, 1.01):
+                    continue
+                v = micro({**override, name: o}, {**fill, name: f})
+                if v >= best[0] + min_gain and v > best[0]:
+                    best = (v, o, f)
+        if best[1:] != (1.01, 1.01):
+            override[name], fill[name] = best[1], best[2]
+            base = best[0]
     best_d = max(grid, key=lambda t: (round(score(preds, 1.01, t, 1.01, rules_keep_conf)["merged"]["doc_type_accuracy"]
                                             or 0, 4), t))
     return {"override_min_conf": override, "fill_min_conf": fill, "doc_min_conf": best_d,

@@ -4,7 +4,8 @@
   rules' field when its calibrated confidence reaches ``override_min_conf``, and fills a field the
   rules did not find when it reaches ``fill_min_conf``; otherwise the rules' field stays. Both
   thresholds are per field (a dict, ``"*"`` the default) or one number. Every field says who
-  produced it (``source``).
+  produced it (``source``). With ``support``, a rules field's confidence is the model's
+  calibrated probability for that field over the field's words.
 - Document type: the rules' label when the rules are sure (confidence >= ``rules_keep_conf``:
   a title keyword matched), else the model's label when its confidence reaches ``doc_min_conf``,
   else the rules'.
@@ -24,7 +25,7 @@ def _t(th, name: str, default: float) -> float:
 
 
 def merge_fields(model_fields: dict[str, dict], rule_fields: dict, override_min_conf=0.5,
-                 fill_min_conf=0.0) -> dict:
+                 fill_min_conf=0.0, support=None) -> dict:
     """``model_fields``: name → {value, text, confidence, page, bbox}; ``rule_fields``: name →
     ``Field`` (or dict). Returns name → dict with ``source``."""
     out: dict[str, dict] = {}
@@ -37,6 +38,12 @@ def merge_fields(model_fields: dict[str, dict], rule_fields: dict, override_min_
             out[name] = {**m, "source": "model"}
         elif r is not None:
             out[name] = {**r, "source": r.get("source") or "rules"}
+            if support is not None:
+                # The model checks the rules: its calibrated belief that these words are this
+                # field becomes the confidence (a field the model does not see there sorts first).
+                s = support(name, int(r.get("page", 1)), r["bbox"])
+                conf = s if s is not None else 0.5 * float(r.get("confidence", 0.5))
+                out[name]["confidence"] = round(min(1.0, max(0.0, conf)), 4)
     return out
 
 

@@ -236,6 +236,25 @@ class LearnedModel:
                             "bbox": union_box([w["bbox"] for w in words])}
         return DocumentPrediction(label, scores, fields, preds, (time.perf_counter() - start) * 1000)
 
+    def support(self, pred: DocumentPrediction):
+        """Function (name, page number, bbox) -> the model's calibrated probability that the words
+        inside ``bbox`` are field ``name`` (mean over those words of P(B-name) + P(I-name)), or
+        None when no word lies there: the confidence of a rules field, checked by the model."""
+        idx = {lb: i for i, lb in enumerate(self.field_labels)}
+
+        def fn(name: str, page: int, bbox) -> float | None:
+            if not (1 <= page <= len(pred.pages)) or f"B-{name}" not in idx:
+                return None
+            pp = pred.pages[page - 1]
+            x0, y0, x1, y1 = bbox
+            ws = [k for k, w in enumerate(pp.words)
+                  if x0 - 2 <= (w["bbox"][0] + w["bbox"][2]) / 2 <= x1 + 2 and y0 - 2 <= (w["bbox"][1] + w["bbox"][3]) / 2 <= y1 + 2]
+            if not ws:
+                return None
+            p = pp.field_probs[ws, idx[f"B-{name}"]] + pp.field_probs[ws, idx[f"I-{name}"]]
+            return float(min(1.0, max(0.0, p.mean())))
+        return fn
+
     def line_roles(self, pred: PagePrediction) -> dict[tuple[int, int], tuple[str, float]]:
         """(block, line) → the model's role for that line and its probability (mean over words)."""
         acc: dict[tuple[int, int], list[np.ndarray]] = {}

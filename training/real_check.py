@@ -1,0 +1,51 @@
+"""The real evaluation scans, rules alone vs the pipeline with the learned model, from one cached
+rules-only run (``training.compare cache``): the model is applied to the same pages exactly as the
+pipeline applies it (role head relabels sure blocks, rules run again, merge). Evaluation only:
+prints every document type and field that differs.
+
+    python -m sohoa.training.real_check runs/real-cache --model models/zoo/layoutlm/v3
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def main(argv=None) -> int:
+    from sohoa.models.learned.merge import merge_doc_type, merge_fields
+    from sohoa.training.evaluate import open_model, rules_on_relabeled
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("cache", type=Path)
+    ap.add_argument("--model", type=Path, required=True)
+    ap.add_argument("--out", type=Path, default=None)
+    a = ap.parse_args(argv)
+    m = open_model(a.model, "onnx")
+    rows = []
+    for p in sorted(a.cache.glob("*.json")):
+        rec = json.loads(p.read_text(encoding="utf-8"))
+        res = rec["result"]
+        d = {"pages": res["pages"], "rules_doc_type": res["doc_type"]["label"], "rules_fields": res["fields"],
+             "rules_doc_conf": res["doc_type"]["confidence"]}
+        pred = m.predict(res["pages"])
+        if m.relabel_min_conf is not None:
+            d = rules_on_relabeled(m, d, pred)
+        label, src = merge_doc_type(pred.doc_type, pred.doc_scores, d["rules_doc_type"], m.doc_min_conf,
+                                    d["rules_doc_conf"], m.rules_keep_conf)
+        merged = merge_fields(pred.fields, d["rules_fields"], m.override_min_conf, m.fill_min_conf)
+        rules = {k: v["value"] for k, v in res["fields"].items()}
+        new = {k: v["value"] for k, v in merged.items()}
+        changed = {k: {"rules": rules.get(k), "with_model": new.get(k), "source": merged[k]["source"] if k in merged else None}
+                   for k in sorted(set(rules) | set(new)) if rules.get(k) != new.get(k)}
+        row = {"file": rec["stem"], "rules_type": res["doc_type"]["label"], "type_with_model": label, "type_source": src,
+               "model_type": pred.doc_type, "model_conf": pred.doc_scores.get(pred.doc_type), "changed": changed}
+        rows.append(row)
+        print(json.dumps(row, ensure_ascii=False))
+    if a.out:
+        a.out.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
