@@ -28,7 +28,8 @@ system-deps:
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev,data]"
+	# train brings torch 2.13.0 (CPU), transformers and onnx: the training and export tests need them
+	$(PY) -m pip install -q -e ".[dev,data,train]"
 	touch $@
 
 run: process serve

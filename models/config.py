@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     max_skew_deg: float = 10.0
 
     # Model zoo: the folder of trained models, and pinned versions ("" = newest).
+    learned_models: bool = True  # False: rules only
+    model_device: str = "cpu"    # "cuda" runs the learned models on ONNX Runtime's CUDA provider
     models_dir: Path = PACKAGE_DIR / "zoo"
     classifier_version: str = ""
     extractor_version: str = ""

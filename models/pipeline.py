@@ -31,9 +31,7 @@ def _load_learned(settings: Settings):
     """The learned layout model of the zoo (``settings.models_dir``): the version named by
     ``classifier_version`` / ``extractor_version``, else the newest; None when there is none or
     when ``SOHOA_LEARNED_MODELS=0`` (rules only)."""
-    import os
-
-    if not getattr(settings, "learned_models", os.environ.get("SOHOA_LEARNED_MODELS", "1") != "0"):
+    if not settings.learned_models:
         return None
     from sohoa.models.learned import LearnedModel, find_model_dir
 
@@ -41,7 +39,7 @@ def _load_learned(settings: Settings):
     if not found:
         return None
     try:
-        return LearnedModel(found, device=os.environ.get("SOHOA_MODEL_DEVICE", "cpu"))
+        return LearnedModel(found, device=settings.model_device)
     except ImportError as exc:  # e.g. `tokenizers` missing from a slim install: rules only, said loudly
         import warnings
         warnings.warn(f"learned model {found} not loaded ({exc}); using the rules only", RuntimeWarning)
