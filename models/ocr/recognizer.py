@@ -59,7 +59,7 @@ class LineRecognizer:
     """Text of line crops (grey, any height), batched by width."""
 
     def __init__(self, model_dir: Path | None = None, threads: int | None = None, beam: int = 0,
-                 repair: bool = True, lm_weight: float | None = None, max_batch_pixels: int = HEIGHT * 8000):
+                 repair: bool = True, lm_weight: float | None = None, max_batch_pixels: int = HEIGHT * 3000):
         import onnxruntime as ort
         self.dir = Path(model_dir or default_model_dir())
         so = ort.SessionOptions()

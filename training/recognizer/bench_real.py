@@ -44,18 +44,26 @@ def main(folder: Path, engines: str, pattern: str) -> None:
             subprocess.run([sys.executable, "-m", "sohoa.serving.cli", "process", str(src), "--out", str(out),
                             "--engine", eng, "--no-progress"], check=False)
             wall = time.time() - t
-            rows = {}
+            rows, ocr_ms, total_ms = {}, [], []
             for p in imgs:
                 res = json.loads((out / f"{p.stem}.json").read_text(encoding="utf-8"))
+                ocr_ms.append(res.get("timings_ms", {}).get("ocr", 0.0))
+                total_ms.append(res.get("timings_ms", {}).get("total", 0.0))
                 text = res.get("text") or ""
                 gt = _fold(gt_for(p).read_text(encoding="utf-8"))
                 rows[p.name] = Levenshtein.distance(_fold(text), gt) / len(gt)
             published = [v for k, v in rows.items() if re.fullmatch(r".*-p[12]\.jpg", k)]
             report[eng] = {"pages": len(rows), "s_per_page": wall / len(rows),
                            "cer_all": sum(rows.values()) / len(rows),
-                           "cer_published": sum(published) / max(len(published), 1), "per_page": rows}
+                           "cer_published": sum(published) / max(len(published), 1),
+                           # per-page stage times, the first (model loading) page left out
+                           "ocr_ms_per_page": sorted(ocr_ms)[len(ocr_ms) // 2] if len(ocr_ms) < 2 else
+                           sum(ocr_ms[1:]) / (len(ocr_ms) - 1),
+                           "total_ms_per_page": sum(total_ms[1:]) / max(len(total_ms) - 1, 1),
+                           "per_page": rows}
             click.echo(f"{eng}: cer_all {report[eng]['cer_all']:.4f} cer_published {report[eng]['cer_published']:.4f} "
-                       f"{report[eng]['s_per_page']:.2f} s/page (wall, incl. start-up)")
+                       f"{report[eng]['s_per_page']:.2f} s/page (wall, incl. start-up); OCR stage "
+                       f"{report[eng]['ocr_ms_per_page']:.0f} ms/page, pipeline {report[eng]['total_ms_per_page']:.0f} ms/page")
     click.echo(json.dumps(report, indent=1))
 
 
