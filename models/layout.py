@@ -34,6 +34,7 @@ class _L:
     ocr: OcrLine
     key: str  # accent-free lower-case text for matching
     role: str = "body"
+    region: int = -1  # index of the ruled table the line sits in
 
     @property
     def x0(self) -> int: return self.ocr.bbox[0]
@@ -207,7 +208,15 @@ def _group(lines: list[_L]) -> list[list[_L]]:
     """Lines of one role, one column and no wide vertical gap form a block. Lines are sorted by
     height on the page, so the two header columns interleave: look back over recent groups."""
     groups: list[list[_L]] = []
+    tables: dict[int, list[_L]] = {}  # a ruled table is one block, whatever its columns
     for ln in lines:
+        if ln.region >= 0:
+            if ln.region in tables:
+                tables[ln.region].append(ln)
+            else:
+                tables[ln.region] = [ln]
+                groups.append(tables[ln.region])
+            continue
         for group in reversed(groups[-4:]):
             prev = group[-1]
             same_col = not (ln.x0 > prev.x1 or ln.x1 < prev.x0)
@@ -276,15 +285,26 @@ def _to_line(ln: _L) -> Line:
                        for w in ln.ocr.words])
 
 
+def _inside(ln: _L, box: tuple[int, int, int, int]) -> bool:
+    return box[0] <= ln.cx <= box[2] and box[1] <= (ln.y0 + ln.y1) / 2 <= box[3]
+
+
 def analyze(ocr_lines: list[OcrLine], width: int, height: int,
-            stamps: list[tuple[int, int, int, int]] = ()) -> list[Block]:
-    """Blocks of one page, in reading order (stamps last: they hold no text)."""
+            stamps: list[tuple[int, int, int, int]] = (), tables: list[tuple[int, int, int, int]] = (),
+            photos: list[tuple[int, int, int, int]] = ()) -> list[Block]:
+    """Blocks of one page, in reading order (stamps and photos last: they hold no text).
+    ``tables``: ruled regions (``models/regions.py``); the lines inside them form table blocks."""
     lines = _rows([_L(ln, strip_accents(ln.text)) for ln in split_at_gaps(ocr_lines) if not is_noise(ln)])
     assign_roles(lines, width, height)
+    for ln in lines:
+        for index, box in enumerate(tables):
+            if _inside(ln, box):
+                ln.role, ln.region = "table", index
     blocks = []
     for group in _reading_order(_group(lines), width):
         x0 = min(ln.x0 for ln in group); y0 = min(ln.y0 for ln in group)  # noqa: E702
         x1 = max(ln.x1 for ln in group); y1 = max(ln.y1 for ln in group)  # noqa: E702
         blocks.append(Block(type=group[0].role, bbox=(x0, y0, x1, y1), lines=[_to_line(ln) for ln in group]))
     blocks += [Block(type="stamp", bbox=box) for box in stamps]
+    blocks += [Block(type="photo", bbox=box) for box in photos]
     return blocks

@@ -22,7 +22,8 @@ from sohoa.models.learned.merge import merge_doc_type, merge_fields
 from sohoa.models.learned.relabel import relabel_blocks
 from sohoa.models.loading import InputError, PageImage, load_pages
 from sohoa.models.ocr import OcrLine, OcrWord, build_engine
-from sohoa.models.preprocess import prepare_page, rotate_by
+from sohoa.models.preprocess import CV_ROTATE, prepare_page, rotate_by
+from sohoa.models.regions import find_regions
 
 __all__ = ["Pipeline", "InputError"]
 
@@ -164,15 +165,14 @@ class Pipeline:
             lines = _scale_lines(self.ocr.recognize(prepared.ocr_image, prepared.ocr_dpi), prepared.ocr_scale)
         height, width = prepared.image.shape[:2]
         with timer.stage("layout"):
-            blocks = layout.analyze(lines, width, height, prepared.stamps)
+            gray = cv2.cvtColor(prepared.image, cv2.COLOR_RGB2GRAY)
+            tables, photos = find_regions(gray, page_image.dpi, [ln.bbox for ln in lines])
+            blocks = layout.analyze(lines, width, height, prepared.stamps, tables, photos)
         return Page(number=page_image.number, width=width, height=height, dpi=page_image.dpi,
                     rotation=prepared.rotation, skew=prepared.skew, blocks=blocks)
 
 
-from sohoa.models.preprocess import CV_ROTATE as _CV_ROTATE
-
-
 def apply_geometry(image: np.ndarray, rotation: int, skew: float) -> np.ndarray:
     if rotation:
-        image = cv2.rotate(image, _CV_ROTATE[rotation])
+        image = cv2.rotate(image, CV_ROTATE[rotation])
     return rotate_by(image, skew) if skew else image

@@ -78,3 +78,26 @@ def test_title_and_decision_subject():
 def test_noise_lines_dropped():
     blocks = analyze([line(100, (100, "— _ ~")), line(140, (100, "Nội dung"))], W, H)
     assert [ln.text for b in blocks for ln in b.lines] == ["Nội dung"]
+
+
+def test_ruled_table_and_photo_box_found_from_the_image():
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    from sohoa.models.regions import find_regions
+
+    img = Image.new("L", (1240, 1754), 255)
+    d = ImageDraw.Draw(img)
+    for y in (600, 660, 720, 780):                      # a 3-row, 3-column bordered table
+        d.line((150, y, 1100, y), fill=0, width=2)
+    for x in (150, 500, 800, 1100):
+        d.line((x, 600, x, 780), fill=0, width=2)
+    d.rectangle((150, 200, 327, 436), outline=0, width=2)  # a 3×4 cm photo frame at 150 dpi
+    tables, photos = find_regions(np.asarray(img), 150, text_boxes=[])
+    assert len(tables) == 1 and abs(tables[0][0] - 150) <= 3 and abs(tables[0][3] - 780) <= 3
+    assert len(photos) == 1 and abs(photos[0][1] - 200) <= 3
+
+    cells = [line(615, (170, "Họ và tên"), (520, "Chức danh")), line(675, (170, "Trần Văn A"), (520, "Bác sỹ"))]
+    blocks = analyze(cells, W, H, tables=tables, photos=photos)
+    assert [b.type for b in blocks] == ["table", "photo"]
+    assert [ln.text for ln in blocks[0].lines] == ["Họ và tên", "Chức danh", "Trần Văn A", "Bác sỹ"]
