@@ -10,7 +10,8 @@ PY     := $(VENV)/bin/python
 SOHOA  := $(VENV)/bin/sohoa
 # Debian packages the pipeline and its tests use. fonts-liberation2, not fonts-liberation:
 # the 1.07 fonts draw Vietnamese letters with stacked marks as boxes.
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie fonts-liberation2 fonts-dejavu-core fonts-noto-core chromium
+# hunspell-vi: Vietnamese syllables for the recognizer's training corpus.
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie fonts-liberation2 fonts-dejavu-core fonts-noto-core chromium hunspell-vi
 
 .PHONY: setup system-deps run process serve test bench schema clean
 
