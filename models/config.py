@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     # Threads per Tesseract process (OMP_THREAD_LIMIT); 0 = Tesseract's default. With several
     # worker processes, 1 avoids oversubscribing the cores.
     tesseract_threads: int = 0
+    ocr_threads: int = 0            # ONNX Runtime threads of the `sohoa` engine; 0 = up to 4 cores
+    recognizer_version: str = ""    # models/zoo/recognizer/<version>; "" = newest
 
     # Preprocessing
     detect_orientation: bool = True

@@ -13,7 +13,9 @@ def build_engine(name: str, settings) -> OcrEngine:
                                threads=settings.tesseract_threads)
     if name == "sohoa":
         from sohoa.models.ocr.recognizer import SohoaEngine
-        return SohoaEngine()
+        model_dir = settings.models_dir / "recognizer" / settings.recognizer_version \
+            if settings.recognizer_version else None
+        return SohoaEngine(model_dir=model_dir, threads=settings.ocr_threads or None)
     raise ValueError(f"unknown OCR engine {name!r}; choose one of {', '.join(ENGINES)}")
 
 

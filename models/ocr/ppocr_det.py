@@ -151,7 +151,7 @@ class TextDetector:
 
     def __init__(self, model_path: Path | None = None, threads: int | None = None, det_dpi: int = 110,
                  max_side: int = 1600, thresh: float = 0.3, box_thresh: float = 0.5, unclip_ratio: float = 1.6):
-        threads = threads or int(os.environ.get("SOHOA_OCR_THREADS", "0")) or min(4, os.cpu_count() or 1)
+        threads = threads or min(4, os.cpu_count() or 1)
         self.session = _session(model_path or rapidocr_model("PP-OCRv6_det_small.onnx"), threads)
         self.input_name = self.session.get_inputs()[0].name
         self.det_dpi, self.max_side = det_dpi, max_side

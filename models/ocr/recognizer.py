@@ -22,9 +22,7 @@ STRIDE = 8  # input columns per output frame
 
 
 def default_model_dir() -> Path:
-    env = os.environ.get("SOHOA_REC_MODEL")
-    if env:
-        return Path(env)
+    """The newest recognizer of the zoo (a pinned one comes from ``Settings.recognizer_version``)."""
     versions = sorted(p for p in ZOO.glob("*") if (p / "rec.onnx").exists()) if ZOO.exists() else []
     if not versions:
         raise FileNotFoundError(f"no recognizer model under {ZOO} (sohoa recognizer export ...)")
@@ -32,7 +30,7 @@ def default_model_dir() -> Path:
 
 
 def _threads() -> int:
-    return int(os.environ.get("SOHOA_OCR_THREADS", "0")) or min(4, os.cpu_count() or 1)
+    return min(4, os.cpu_count() or 1)
 
 
 @lru_cache(maxsize=1)
