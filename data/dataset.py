@@ -150,22 +150,21 @@ def build_datasets(out_dir: Path, by_template: bool = True, lines: bool = True, 
     splits = assign_splits(load_gt(docs_dir), by_template)
     cache = out_dir / ".hf_cache"
     stats = {}
-    try:
-        dd = DatasetDict({s: Dataset.from_generator(page_rows, features=page_features(), cache_dir=str(cache),
+
+    def build(name: str, rows, features) -> dict[str, int]:
+        """One DatasetDict (a split per template group) saved at ``out_dir/name``."""
+        dd = DatasetDict({s: Dataset.from_generator(rows, features=features, cache_dir=str(cache),
                                                     gen_kwargs={"docs_dir": docs_dir, "items": items})
                           for s, items in splits.items() if items})
-        if (out_dir / "dataset").exists():
-            shutil.rmtree(out_dir / "dataset")
-        dd.save_to_disk(str(out_dir / "dataset"))
-        stats["pages"] = {s: len(d) for s, d in dd.items()}
+        if (out_dir / name).exists():
+            shutil.rmtree(out_dir / name)
+        dd.save_to_disk(str(out_dir / name))
+        return {s: len(d) for s, d in dd.items()}
+
+    try:
+        stats["pages"] = build("dataset", page_rows, page_features())
         if lines:
-            ld = DatasetDict({s: Dataset.from_generator(line_rows, features=line_features(), cache_dir=str(cache),
-                                                        gen_kwargs={"docs_dir": docs_dir, "items": items})
-                              for s, items in splits.items() if items})
-            if (out_dir / "lines").exists():
-                shutil.rmtree(out_dir / "lines")
-            ld.save_to_disk(str(out_dir / "lines"))
-            stats["lines"] = {s: len(d) for s, d in ld.items()}
+            stats["lines"] = build("lines", line_rows, line_features())
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     stats["split_of_template"] = {gt["template"]: s for s, items in splits.items() for _, gt in items}
