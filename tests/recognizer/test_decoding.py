@@ -78,8 +78,7 @@ def test_repair_uses_the_recognizer_evidence():
 def test_rescoring_uses_the_prior_only_where_the_frame_hesitates():
     from sohoa.models.ocr.decoding import rescore_word
     syl = Syllables()
-    if not syl.zipf:
-        pytest.skip("no frequency list")
+    assert syl.zipf, "models/ocr/lexicon/wordfreq_vi.tsv (committed) was not loaded"
     hesitant = [{"c": .99}, {"h": .99}, {"ô": .6, "ố": .3, "ồ": .05}, {"n": .99}, {"g": .99}]
     assert rescore_word("chông", syl, hesitant) == "chống"
     sure = [{"c": .99}, {"h": .99}, {"ô": .999, "ố": .0005}, {"n": .99}, {"g": .99}]
