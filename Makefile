@@ -10,8 +10,10 @@ PY     := $(VENV)/bin/python
 SOHOA  := $(VENV)/bin/sohoa
 # Debian packages the pipeline and its tests use. fonts-liberation2, not fonts-liberation:
 # the 1.07 fonts draw Vietnamese letters with stacked marks as boxes.
-# hunspell-vi: Vietnamese syllables for the recognizer's training corpus.
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie fonts-liberation2 fonts-dejavu-core fonts-noto-core chromium hunspell-vi
+# hunspell-vi: Vietnamese syllables for the recognizer's training corpus. fonts-liberation (1.07)
+# only for the test that checks the generator refuses it.
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie fonts-liberation2 fonts-dejavu-core fonts-noto-core chromium \
+                hunspell-vi fonts-liberation
 
 .PHONY: setup system-deps run process serve test bench schema clean
 
