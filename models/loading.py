@@ -65,18 +65,22 @@ def load_pages(data: bytes, filename: str, limits: Limits, pdf_dpi: int = 200) -
     return _load_image(data, limits)
 
 
-def load_path(path: str | Path, limits: Limits, pdf_dpi: int = 200) -> list[PageImage]:
+def read_scan(path: str | Path, limits: Limits) -> bytes:
+    """The bytes of a file, refused before reading when over the byte limit."""
     path = Path(path)
     try:
         size = path.stat().st_size
         if size > limits.max_bytes:  # refuse before reading it into memory
             raise InputError(f"file too large: {size} bytes > limit {limits.max_bytes}", 413)
-        data = path.read_bytes()
+        return path.read_bytes()
     except IsADirectoryError:
         raise InputError("is a directory") from None
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}") from None
-    return load_pages(data, path.name, limits, pdf_dpi)
+
+
+def load_path(path: str | Path, limits: Limits, pdf_dpi: int = 200) -> list[PageImage]:
+    return load_pages(read_scan(path, limits), Path(path).name, limits, pdf_dpi)
 
 
 def _to_rgb(img: Image.Image) -> np.ndarray:

@@ -20,7 +20,7 @@ from sohoa.models.document import DocType, DocumentResult, Field, Page, Source
 from sohoa.models.fields import rules
 from sohoa.models.learned.merge import merge_doc_type, merge_fields
 from sohoa.models.learned.relabel import relabel_blocks
-from sohoa.models.loading import InputError, PageImage, load_pages
+from sohoa.models.loading import InputError, PageImage, load_pages, read_scan
 from sohoa.models.ocr import OcrLine, OcrWord, build_engine
 from sohoa.models.preprocess import CV_ROTATE, prepare_page, rotate_by
 from sohoa.models.regions import find_regions
@@ -84,17 +84,7 @@ class Pipeline:
     # --- entry points ---------------------------------------------------------------------
 
     def process_path(self, path: str | Path) -> DocumentResult:
-        path = Path(path)
-        try:
-            data = path.read_bytes() if path.stat().st_size <= self.settings.limits.max_bytes else None
-        except IsADirectoryError:
-            raise InputError("is a directory") from None
-        except OSError as exc:
-            raise InputError(f"cannot read file: {exc.strerror or exc}") from None
-        if data is None:
-            raise InputError(f"file too large: {path.stat().st_size} bytes > limit "
-                             f"{self.settings.limits.max_bytes}", 413)
-        return self.process_bytes(data, path.name)
+        return self.process_bytes(read_scan(path, self.settings.limits), Path(path).name)
 
     def process_bytes(self, data: bytes, filename: str) -> DocumentResult:
         timer = _Timer()

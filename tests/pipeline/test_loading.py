@@ -111,3 +111,17 @@ def test_pdf_page_pixel_limit():
     Image.new("RGB", (500, 500), "white").save(buf, format="PDF", resolution=10)  # 50 × 50 in
     with pytest.raises(InputError, match="too large"):
         load_pages(buf.getvalue(), "poster.pdf", Limits(max_pixels=10_000_000), pdf_dpi=200)
+
+
+def test_paths_refused_before_reading(tmp_path):
+    from sohoa.models.loading import read_scan
+
+    big = tmp_path / "big.png"
+    big.write_bytes(_image_bytes("PNG"))
+    with pytest.raises(InputError, match="file too large") as exc:
+        read_scan(big, Limits(max_bytes=100))
+    assert exc.value.status == 413
+    with pytest.raises(InputError, match="is a directory"):
+        read_scan(tmp_path, Limits())
+    with pytest.raises(InputError, match="cannot read file"):
+        read_scan(tmp_path / "missing.pdf", Limits())
