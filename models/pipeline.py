@@ -16,6 +16,7 @@ import numpy as np
 
 from sohoa.models import VERSION, classify, layout
 from sohoa.models.config import Settings, get_settings, get_vocabulary
+from sohoa.models.stamps import drop_signature_ink
 from sohoa.models.document import DocType, DocumentResult, Field, Page, Source
 from sohoa.models.fields import rules
 from sohoa.models.learned.merge import merge_doc_type, merge_fields
@@ -153,6 +154,7 @@ class Pipeline:
                                     max_skew=s.max_skew_deg, ocr_min_dpi=s.ocr_min_dpi, ocr_max_dpi=s.ocr_max_dpi)
         with timer.stage("ocr"):
             lines = _scale_lines(self.ocr.recognize(prepared.ocr_image, prepared.ocr_dpi), prepared.ocr_scale)
+            lines = drop_signature_ink(lines, prepared.image, prepared.stamps)
         height, width = prepared.image.shape[:2]
         with timer.stage("layout"):
             gray = cv2.cvtColor(prepared.image, cv2.COLOR_RGB2GRAY)
