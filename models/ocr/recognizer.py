@@ -15,6 +15,7 @@ import numpy as np
 
 from sohoa.models.ocr.base import OcrLine, OcrWord
 from sohoa.models.ocr.decoding import Decoded, Syllables, beam_search, char_alternatives, greedy, repair_text
+from sohoa.models.ocr.word_lm import WordLMWeights, repair_line
 
 ZOO = Path(__file__).resolve().parents[1] / "zoo" / "recognizer"
 HEIGHT = 48
@@ -57,7 +58,8 @@ class LineRecognizer:
     """Text of line crops (grey, any height), batched by width."""
 
     def __init__(self, model_dir: Path | None = None, threads: int | None = None, beam: int = 0,
-                 repair: bool = True, lm_weight: float | None = None, max_batch_pixels: int = HEIGHT * 3000):
+                 repair: bool = True, lm_weight: float | None = None, max_batch_pixels: int = HEIGHT * 3000,
+                 word_lm: bool = True):
         import onnxruntime as ort
         self.dir = Path(model_dir or default_model_dir())
         so = ort.SessionOptions()
@@ -78,6 +80,8 @@ class LineRecognizer:
         from sohoa.models.ocr.decoding import LM_WEIGHT
         env = os.environ.get("SOHOA_REC_LM_WEIGHT")
         self.lm_weight = lm_weight if lm_weight is not None else float(env) if env else LM_WEIGHT
+        # line-level repair with the word list (models/ocr/word_lm.py); off: syllable by syllable
+        self.word_lm = word_lm and os.environ.get("SOHOA_REC_WORD_LM", "1") != "0"
 
     def probabilities(self, crops48: list[np.ndarray]) -> list[np.ndarray]:
         """Per-frame class probabilities of crops already at height 48, batched by width."""
@@ -106,7 +110,10 @@ class LineRecognizer:
         d = beam_search(probs, self.chars, width=self.beam) if self.beam > 1 else greedy(probs, self.chars)
         if self.repair and d.text:
             alts = char_alternatives(probs, d.char_frame, self.chars)
-            fixed = repair_text(d.text, _syllables(), alts, self.lm_weight)
+            if self.word_lm:
+                fixed = repair_line(d.text, alts, _syllables(), WordLMWeights(unigram=self.lm_weight))
+            else:
+                fixed = repair_text(d.text, _syllables(), alts, self.lm_weight)
             if fixed != d.text and len(fixed) == len(d.text):
                 d = Decoded(fixed, d.char_conf, d.char_frame)
         return d

@@ -1,0 +1,41 @@
+"""The line-level repair: word pairs fix stacked marks the recognizer read with confidence."""
+from sohoa.models.ocr.decoding import Syllables
+from sohoa.models.ocr.word_lm import WordLMWeights, _stacked_confusion, compound_pairs, repair_line
+
+
+def sure(text: str) -> list[dict[str, float]]:
+    """Alternatives of a recognizer that is certain of every character it read (spaces too)."""
+    return [{c: 0.99} for c in text]
+
+
+def test_the_committed_word_list_is_loaded():
+    pairs = compound_pairs()
+    assert len(pairs) > 50000 and ("tốt", "nghiệp") in pairs and ("phổ", "thông") in pairs
+
+
+def test_stacked_confusions_only():
+    assert _stacked_confusion("ó", "ố") and _stacked_confusion("è", "ề") and _stacked_confusion("ô", "ổ")
+    assert _stacked_confusion("ầ", "ẩ") and _stacked_confusion("ắ", "ấ")
+    assert not _stacked_confusion("ở", "ố")   # sở/số: a hook, not a hat
+    assert not _stacked_confusion("ú", "ừ")   # Tú/Từ
+    assert not _stacked_confusion("á", "a")   # a plain tone is not stacked
+
+
+def test_pairs_repair_what_the_syllables_alone_cannot():
+    syl = Syllables()
+    # every syllable here is valid on its own; only the pairs say what was printed
+    assert repair_line("thi tót nghiệp trung học phô thông", sure("thi tót nghiệp trung học phô thông"),
+                       syl) == "thi tốt nghiệp trung học phổ thông"
+    assert repair_line("khi cằn thiết", sure("khi cằn thiết"), syl) == "khi cần thiết"
+    # upper case keeps its case; punctuation stays where it was
+    assert repair_line("GIÁM ĐÓC, tình huông.", sure("GIÁM ĐÓC, tình huông."), syl) == "GIÁM ĐỐC, tình huống."
+
+
+def test_what_is_left_alone():
+    syl = Syllables()
+    for line in ["Số: 1906/SGDĐT-CTrTT", "UBND TỈNH SÓC TRĂNG", "Nguyễn Cẩm Tú", "báo cáo cấp trên"]:
+        assert repair_line(line, sure(line), syl) == line
+    # without the pair bonus, a confident reading of a valid syllable stays
+    assert repair_line("tót nghiệp", sure("tót nghiệp"), syl, WordLMWeights(pair_bonus=0.0)) == "tót nghiệp"
+    # a comma breaks the chain: no pair across it
+    assert repair_line("tót, nghiệp", sure("tót, nghiệp"), syl) == "tót, nghiệp"
