@@ -149,10 +149,12 @@ def _value_after_label(text: str, key: str, end: int, stop: int) -> str:
 
 
 def _continues(line: Line, nxt: Line) -> bool:
-    """``nxt`` carries on the value of ``line``: just below it, not a new label or item."""
+    """``nxt`` carries on the value of ``line``: just below it, not a new label or item. Boxes of
+    a text-line detector are padded (the DB detector's unclipping), so two lines of tight leading
+    overlap by a few pixels: a small negative gap still counts as "just below"."""
     h = line.bbox[3] - line.bbox[1]
     key = strip_accents(nxt.text)
-    return (0 <= nxt.bbox[1] - line.bbox[3] < 0.8 * h and not _label_hits(key) and not _NEW_ITEM.search(key)
+    return (-0.3 * h <= nxt.bbox[1] - line.bbox[3] < 0.8 * h and not _label_hits(key) and not _NEW_ITEM.search(key)
             and ":" not in nxt.text[:30] and nxt.bbox[0] > line.bbox[0] - h)
 
 
