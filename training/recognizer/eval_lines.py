@@ -13,6 +13,25 @@ import click
 import numpy as np
 
 
+def load_lines(lines_dir: str, split: str, n: int) -> tuple[list[np.ndarray], list[str]]:
+    """A seeded sample of ``n`` line crops (grey) and their NFC texts from a line dataset split."""
+    import datasets
+
+    from sohoa.training.recognizer.charset import normalize_text
+    ds = datasets.load_from_disk(lines_dir)[split]
+    idx = list(range(len(ds)))
+    random.Random(0).shuffle(idx)
+    imgs, texts = [], []
+    for i in idx[:n]:
+        row = ds[i]
+        im = np.asarray(row["image"].convert("L"))
+        t = normalize_text(row["text"])
+        if t and im.shape[0] >= 4 and im.shape[1] >= 4:
+            imgs.append(im)
+            texts.append(t)
+    return imgs, texts
+
+
 @click.command()
 @click.argument("lines_dir")
 @click.option("--split", default="test")
@@ -20,23 +39,10 @@ import numpy as np
 @click.option("--lm", default="0,0.5", help="Comma-separated LM weights to compare.")
 @click.option("--model", default=None)
 def main(lines_dir: str, split: str, n: int, lm: str, model: str | None) -> None:
-    import datasets
     from rapidfuzz.distance import Levenshtein
 
     from sohoa.models.ocr.recognizer import LineRecognizer
-    from sohoa.training.recognizer.charset import normalize_text
-    ds = datasets.load_from_disk(lines_dir)[split]
-    idx = list(range(len(ds)))
-    random.Random(0).shuffle(idx)
-    idx = idx[:n]
-    imgs, texts = [], []
-    for i in idx:
-        row = ds[i]
-        im = np.asarray(row["image"].convert("L"))
-        t = normalize_text(row["text"])
-        if t and im.shape[0] >= 4 and im.shape[1] >= 4:
-            imgs.append(im)
-            texts.append(t)
+    imgs, texts = load_lines(lines_dir, split, n)
     out = {}
     for w in [float(x) for x in lm.split(",")]:
         rec = LineRecognizer(model, lm_weight=w)

@@ -10,28 +10,10 @@ from __future__ import annotations
 
 import itertools
 import json
-import random
 
 import click
-import numpy as np
 
-
-def _load(lines_dir: str, split: str, n: int):
-    import datasets
-
-    from sohoa.training.recognizer.charset import normalize_text
-    ds = datasets.load_from_disk(lines_dir)[split]
-    idx = list(range(len(ds)))
-    random.Random(0).shuffle(idx)
-    imgs, texts = [], []
-    for i in idx[:n]:
-        row = ds[i]
-        im = np.asarray(row["image"].convert("L"))
-        t = normalize_text(row["text"])
-        if t and im.shape[0] >= 4 and im.shape[1] >= 4:
-            imgs.append(im)
-            texts.append(t)
-    return imgs, texts
+from sohoa.training.recognizer.eval_lines import load_lines
 
 
 def _cer(hyps: list[str], refs: list[str]) -> float:
@@ -74,13 +56,13 @@ def main(lines_dir: str, n: int, model: str | None) -> None:
     from sohoa.models.ocr.recognizer import LineRecognizer
     rec = LineRecognizer(model)
     grid = list(itertools.product([0.5], [0.0, 1.0, 2.0, 3.0, 4.0], [0.001, 0.01, 0.03]))
-    imgs, refs = _load(lines_dir, "validation", n)
+    imgs, refs = load_lines(lines_dir, "validation", n)
     val = score_grid(decoded(rec, imgs), refs, grid)
     for r in val:
         click.echo(json.dumps(r))
     best = min((r for r in val if r["decoder"] == "word_lm"), key=lambda r: r["cer"])
     click.echo(f"best on validation: {json.dumps(best)}")
-    imgs, refs = _load(lines_dir, "test", n)
+    imgs, refs = load_lines(lines_dir, "test", n)
     test = score_grid(decoded(rec, imgs), refs, [(best["unigram"], best["pair_bonus"], best["mark_floor"])])
     for r in test:
         click.echo("test " + json.dumps(r))
