@@ -17,6 +17,7 @@ import numpy as np
 
 from sohoa.models.learned.decode import Span, best_spans, decode_bio, union_box
 from sohoa.models.learned.features import Windows, encode_page, norm_box, pad_windows, softmax
+from sohoa.models.onnx_session import ort_session
 
 NO_TEXT_BLOCKS = ("stamp", "photo")
 
@@ -110,7 +111,6 @@ class LearnedModel:
 
     def __init__(self, model_dir: str | Path, *, quantized: bool = True, device: str = "cpu",
                  threads: int | None = None):
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         self.dir = Path(model_dir)
@@ -124,14 +124,8 @@ class LearnedModel:
             raise FileNotFoundError(f"{self.dir}: no ONNX file of the manifest is present")
         onnx_file = present[0]  # the zoo may ship int8 only; fp32 is rebuilt by `sohoa export`
         self.onnx_file = onnx_file
-        opts = ort.SessionOptions()
         n = threads or int(os.environ.get("SOHOA_MODEL_THREADS", "0") or 0)
-        if n:
-            opts.intra_op_num_threads = n
-        providers = ["CPUExecutionProvider"]
-        if device == "cuda" and "CUDAExecutionProvider" in ort.get_available_providers():
-            providers = ["CUDAExecutionProvider", "CPUExecutionProvider"]
-        self.session = ort.InferenceSession(str(self.dir / onnx_file), opts, providers=providers)
+        self.session = ort_session(self.dir / onnx_file, n or None, device)
         self.input_names = {i.name for i in self.session.get_inputs()}
 
     def _configure(self, m: dict, tokenizer) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 from sohoa.models.ocr.base import OcrLine, OcrWord
 from sohoa.models.ocr.decoding import Decoded, Syllables, beam_search, char_alternatives, greedy, repair_text
 from sohoa.models.ocr.word_lm import WordLMWeights, repair_line
+from sohoa.models.onnx_session import default_threads, ort_session
 
 ZOO = Path(__file__).resolve().parents[1] / "zoo" / "recognizer"
 HEIGHT = 48
@@ -28,10 +29,6 @@ def default_model_dir() -> Path:
     if not versions:
         raise FileNotFoundError(f"no recognizer model under {ZOO} (sohoa recognizer export ...)")
     return versions[-1]
-
-
-def _threads() -> int:
-    return min(4, os.cpu_count() or 1)
 
 
 @lru_cache(maxsize=1)
@@ -60,13 +57,8 @@ class LineRecognizer:
     def __init__(self, model_dir: Path | None = None, threads: int | None = None, beam: int = 0,
                  repair: bool = True, lm_weight: float | None = None, max_batch_pixels: int = HEIGHT * 3000,
                  word_lm: bool = True):
-        import onnxruntime as ort
         self.dir = Path(model_dir or default_model_dir())
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = threads or _threads()
-        so.inter_op_num_threads = 1
-        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(self.dir / "rec.onnx"), so, providers=["CPUExecutionProvider"])
+        self.session = ort_session(self.dir / "rec.onnx", threads or default_threads())
         self.input_name = self.session.get_inputs()[0].name
         meta = self.session.get_modelmeta().custom_metadata_map
         if "character" in meta:
