@@ -50,10 +50,12 @@ class LazyGroup(click.Group):
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
             if exc.name and exc.name.startswith("sohoa"):
-                # Subcommand not built in this checkout: say so instead of a traceback.
+                # Subcommand not built in this checkout: say so instead of a traceback. (The
+                # message is taken now: Python unbinds ``exc`` when the except block ends.)
+                reason = f"'sohoa {name}' is not available: {exc}"
                 @click.command(name=name, help=f"(unavailable: {exc.name} is missing)")
                 def unavailable() -> None:
-                    raise click.ClickException(f"'sohoa {name}' is not available: {exc}")
+                    raise click.ClickException(reason)
                 return unavailable
             raise click.ClickException(
                 f"'sohoa {name}' needs {exc.name!r}; install the matching extra, "

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import io
 import logging
 import multiprocessing
 import os

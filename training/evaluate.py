@@ -9,7 +9,6 @@ definitions), the share of wrong fields among the lowest-confidence 10 %, and mo
 from __future__ import annotations
 
 import json
-import random
 import time
 from pathlib import Path
 

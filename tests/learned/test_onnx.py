@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pytest
 
 PAGE = {"number": 1, "width": 1000, "height": 1400, "blocks": [
     {"type": "number", "bbox": [100, 100, 300, 120], "lines": [

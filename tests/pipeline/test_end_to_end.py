@@ -5,7 +5,6 @@ import sys
 from pathlib import Path
 
 import jsonschema
-import pytest
 
 from sohoa.models.document import DocumentResult, result_json_schema
 

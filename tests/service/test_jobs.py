@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import os
-import uuid
 from datetime import timedelta
 
 import pytest
-from svc_helpers import png_bytes, sample
+from svc_helpers import png_bytes
 from sqlalchemy import func, select
 
 from sohoa.serving.ingest import count_pages, now

@@ -9,7 +9,6 @@ Only PIL, numpy and OpenCV: it runs on the GPU machine's 16 cores as well as her
 """
 from __future__ import annotations
 
-import io
 import math
 import os
 import random
