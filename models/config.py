@@ -34,9 +34,10 @@ class Settings(BaseSettings):
     ocr_max_dpi: int = 300  # finer pages are downsampled: no gain, only time
     tesseract_lang: str = "vie"
     tesseract_timeout_s: float = 120.0
-    # Threads per Tesseract process (OMP_THREAD_LIMIT); 0 = Tesseract's default. With several
-    # worker processes, 1 avoids oversubscribing the cores.
-    tesseract_threads: int = 0
+    # Threads per Tesseract process (OMP_THREAD_LIMIT); 0 = no limit. Limited by default: with
+    # OpenMP's default, Tesseract 5.3 read a 70 dpi page in 4.5 s that it reads in 0.6 s with a
+    # limit of 1 or 2 (same text, 2-core machine): its nested parallel loops oversubscribe.
+    tesseract_threads: int = 1
     ocr_threads: int = 0            # ONNX Runtime threads of the `sohoa` engine; 0 = up to 4 cores
     recognizer_version: str = ""    # models/zoo/recognizer/<version>; "" = newest
 

@@ -6,6 +6,7 @@ its boxes are scaled back.
 """
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ def detect_orientation(gray: np.ndarray, dpi: int, min_confidence: float = 4.0) 
     try:
         proc = subprocess.run(["tesseract", "stdin", "stdout", "--psm", "0", "--dpi",
                                str(int(dpi * scale))], input=buf.tobytes(), capture_output=True,
-                              timeout=30, check=False)
+                              timeout=30, check=False, env={**os.environ, "OMP_THREAD_LIMIT": "1"})
     except (subprocess.TimeoutExpired, FileNotFoundError):
         return 0
     text = proc.stdout.decode(errors="replace")

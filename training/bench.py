@@ -79,7 +79,8 @@ def _peer_run(path: Path, peer: str, settings) -> tuple[str, float, int]:
     if peer == "tesseract":
         from sohoa.models.ocr.tesseract import tesseract_plain_text
 
-        texts = [tesseract_plain_text(p.image, lang=settings.tesseract_lang) for p in pages]
+        texts = [tesseract_plain_text(p.image, lang=settings.tesseract_lang, threads=settings.tesseract_threads)
+                 for p in pages]
     else:
         raise ValueError(f"unknown peer engine {peer!r}")
     return "\n".join(texts), (time.perf_counter() - t0) * 1000, len(pages)
@@ -180,6 +181,9 @@ def run_bench(folder: str | Path, engine: str | None = None, peer: str = "tesser
         if pages_total and speed["pipeline_pages_per_s"]:
             # time per page, pipeline over peer (>1: the pipeline is slower)
             speed["time_ratio_pipeline_over_peer"] = (stage_ms["total"] / pages_total) / (peer_ms_total / peer_pages)
+            # whole-page OCR alone (the pipeline's OCR stage: detection + recognition) over the peer
+            speed["time_ratio_ocr_over_peer"] = (stage_ms["ocr"] / pages_total) / (peer_ms_total / peer_pages)
+            speed["peer_threads"] = settings.tesseract_threads
     text = {f"{sys}/{ref}/{subset}": M.aggregate_text(sc) for (sys, ref, subset), sc in sorted(text_scores.items())}
     text_by_type = {f"{sys}/{t}": M.aggregate_text(sc) for (sys, t), sc in sorted(by_type_text.items())}
     report = {
@@ -215,6 +219,9 @@ def render_markdown(r: dict) -> str:
                  f"**{_f(sp['peer_pages_per_s'], 3)} pages/s** ({sp['peer_ms_per_page']:.0f} ms/page, file loading included)")
     if sp.get("time_ratio_pipeline_over_peer"):
         L.append(f"- time per page, pipeline / peer: **{sp['time_ratio_pipeline_over_peer']:.2f}×**")
+    if sp.get("time_ratio_ocr_over_peer"):
+        L.append(f"- time per page, OCR stage / peer: **{sp['time_ratio_ocr_over_peer']:.2f}×** (peer with "
+                 f"OMP_THREAD_LIMIT={sp.get('peer_threads')}; <1: ours is faster)")
     if r.get("doc_type"):
         dt = r["doc_type"]
         L.append("\n## Document type\n")
