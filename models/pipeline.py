@@ -151,7 +151,8 @@ class Pipeline:
         s = self.settings
         with timer.stage("preprocess"):
             prepared = prepare_page(page_image.image, page_image.dpi, detect_rotation=s.detect_orientation,
-                                    max_skew=s.max_skew_deg, ocr_min_dpi=s.ocr_min_dpi, ocr_max_dpi=s.ocr_max_dpi)
+                                    max_skew=s.max_skew_deg, ocr_min_dpi=s.ocr_min_dpi, ocr_max_dpi=s.ocr_max_dpi,
+                                    orientation=getattr(self.ocr, "orientation", None))
         with timer.stage("ocr"):
             lines = _scale_lines(self.ocr.recognize(prepared.ocr_image, prepared.ocr_dpi), prepared.ocr_scale)
             lines = drop_signature_ink(lines, prepared.image, prepared.stamps)

@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 from dataclasses import dataclass
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -97,8 +98,12 @@ def rotate_by(image: np.ndarray, angle: float) -> np.ndarray:
 
 
 def prepare_page(image: np.ndarray, dpi: int, *, detect_rotation: bool = True,
-                 max_skew: float = 10.0, ocr_min_dpi: int = 140, ocr_max_dpi: int = 300) -> PreparedPage:
-    rotation = detect_orientation(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), dpi) if detect_rotation else 0
+                 max_skew: float = 10.0, ocr_min_dpi: int = 140, ocr_max_dpi: int = 300,
+                 orientation: Callable[[np.ndarray, int], int] | None = None) -> PreparedPage:
+    """``orientation(grey, dpi)``: the clockwise turn that makes a page upright; by default
+    Tesseract's OSD (the ``sohoa`` engine brings its own, ``models/ocr/orientation.py``)."""
+    orient = orientation or detect_orientation
+    rotation = orient(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), dpi) if detect_rotation else 0
     if rotation:
         image = cv2.rotate(image, CV_ROTATE[rotation])
     skew = estimate_skew(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), max_skew) if max_skew > 0 else 0.0

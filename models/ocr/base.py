@@ -42,3 +42,6 @@ class OcrEngine(Protocol):
         """Lines of an upright, deskewed RGB page, in the engine's reading order, boxes in
         pixels of ``image``."""
         ...
+
+    # An engine may also offer ``orientation(grey, dpi) -> int`` (the clockwise turn that makes
+    # a page upright); the pipeline then uses it instead of Tesseract's OSD.

@@ -151,11 +151,11 @@ class TextDetector:
         self.det_dpi, self.max_side = det_dpi, max_side
         self.thresh, self.box_thresh, self.unclip_ratio = thresh, box_thresh, unclip_ratio
 
-    def probability(self, page: np.ndarray, dpi: int) -> tuple[np.ndarray, float]:
-        """The DB probability map and the page-to-map scale."""
+    def probability(self, page: np.ndarray, dpi: int, det_dpi: int | None = None) -> tuple[np.ndarray, float]:
+        """The DB probability map (at ``det_dpi``, default the detector's) and the page-to-map scale."""
         grey = page if page.ndim == 2 else cv2.cvtColor(page, cv2.COLOR_RGB2GRAY)
         h, w = grey.shape
-        scale = min(1.0, self.det_dpi / max(dpi, 1), self.max_side / max(h, w))
+        scale = min(1.0, (det_dpi or self.det_dpi) / max(dpi, 1), self.max_side / max(h, w))
         nh, nw = max(32, int(round(h * scale / 32)) * 32), max(32, int(round(w * scale / 32)) * 32)
         small = cv2.resize(grey, (nw, nh), interpolation=cv2.INTER_AREA)
         x = (small.astype(np.float32) / 127.5 - 1.0)[None, None]
@@ -163,8 +163,8 @@ class TextDetector:
         prob = self.session.run(None, {self.input_name: x})[0][0, 0]
         return prob, (nw / w + nh / h) / 2
 
-    def detect(self, page: np.ndarray, dpi: int) -> list[DetBox]:
-        prob, s = self.probability(page, dpi)
+    def detect(self, page: np.ndarray, dpi: int, det_dpi: int | None = None) -> list[DetBox]:
+        prob, s = self.probability(page, dpi, det_dpi)
         boxes = boxes_from_prob(prob, self.thresh, self.box_thresh, self.unclip_ratio)
         boxes = split_tall(boxes, prob, self.thresh)
         boxes = merge_fragments(boxes)

@@ -148,6 +148,11 @@ class SohoaEngine:
         self.rec = LineRecognizer(model_dir, threads=threads, beam=beam)
         self.version = f"sohoa-rec-{self.rec.version}+ppocrv6-det"
 
+    def orientation(self, grey: np.ndarray, dpi: int) -> int:
+        """Clockwise turn that makes the page upright, read off the text (``orientation.py``)."""
+        from sohoa.models.ocr.orientation import text_orientation
+        return text_orientation(self.detector, self.rec, grey, dpi)
+
     def recognize(self, image: np.ndarray, dpi: int) -> list[OcrLine]:
         grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
         boxes = self.detector.detect(grey, dpi)
