@@ -76,7 +76,7 @@ def _process_one(path: str, out_path: str) -> tuple[str, int, str | None]:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Folder for the results, one <file stem>.json per input (created if missing).")
-@click.option("--engine", default=None, help="OCR engine (default from SOHOA_OCR_ENGINE: tesseract).")
+@click.option("--engine", default=None, help="OCR engine: sohoa or tesseract (default from SOHOA_OCR_ENGINE: sohoa).")
 @click.option("--dpi", type=int, default=None, help="Resolution for rendering PDF pages (default 200).")
 @click.option("--workers", type=int, default=1, show_default=True,
               help="Worker processes; each holds one pipeline. On 2 cores, 2 is the most that helps.")
