@@ -200,11 +200,18 @@ _BY_KIND = {
 _NAME_FIELDS = {"signer_name", "holder_name"}
 
 
+# "(có trụ sở) tại Số 12 ...", "ở thôn Nam ...": the preposition introduces an address, it is
+# not part of it
+_ADDRESS_PREPOSITION = re.compile(r"^(?:tại|ở)\s+", re.IGNORECASE)
+
+
 def normalize_field(name: str, text: str) -> str | None:
     """Normalize the text of contract field ``name``; ``None`` if it holds no valid value."""
     from sohoa.models.config import get_vocabulary
 
     if name == "signer_name":
         return normalize_person_name(text)
+    if name == "address":
+        text = _ADDRESS_PREPOSITION.sub("", fold_text(text))
     kind = get_vocabulary().fields.get(name, {}).get("kind", "text")
     return _BY_KIND[kind](text)

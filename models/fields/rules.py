@@ -148,14 +148,18 @@ def _value_after_label(text: str, key: str, end: int, stop: int) -> str:
     return text[start:stop].strip(" :.-")
 
 
-def _continues(line: Line, nxt: Line) -> bool:
-    """``nxt`` carries on the value of ``line``: just below it, not a new label or item. Boxes of
-    a text-line detector are padded (the DB detector's unclipping), so two lines of tight leading
+def _continues(line: Line, nxt: Line, right: float) -> bool:
+    """``nxt`` carries on the value of ``line``: just below it, not a new label or item, and
+    ``line`` was wrapped, i.e. it runs to the column's right edge ``right`` but for less than the
+    first word of ``nxt`` (a value that ends short of the margin ended there). Boxes of a
+    text-line detector are padded (the DB detector's unclipping), so two lines of tight leading
     overlap by a few pixels: a small negative gap still counts as "just below"."""
     h = line.bbox[3] - line.bbox[1]
     key = strip_accents(nxt.text)
-    return (-0.3 * h <= nxt.bbox[1] - line.bbox[3] < 0.8 * h and not _label_hits(key) and not _NEW_ITEM.search(key)
-            and ":" not in nxt.text[:30] and nxt.bbox[0] > line.bbox[0] - h)
+    first_word = nxt.words[0].bbox[2] - nxt.words[0].bbox[0] if nxt.words else 0.5 * h * len(nxt.text.split()[0])
+    wrapped = line.bbox[2] + first_word + 1.5 * h >= right
+    return (wrapped and -0.3 * h <= nxt.bbox[1] - line.bbox[3] < 0.8 * h and not _label_hits(key)
+            and not _NEW_ITEM.search(key) and ":" not in nxt.text[:30] and nxt.bbox[0] > line.bbox[0] - h)
 
 
 def _form_fields(pages: list[Page]) -> dict[str, Field]:
@@ -166,6 +170,9 @@ def _form_fields(pages: list[Page]) -> dict[str, Field]:
         lines = [ln for b in page.blocks if b.type in ("form_line", "body", "table", "recipients")
                  for ln in b.lines]
         lines.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+        # the text column's right edge: where most full lines end
+        ends = sorted(ln.bbox[2] for ln in lines)
+        right = float(ends[int(0.9 * (len(ends) - 1))]) if ends else 0.0
         for i, ln in enumerate(lines):
             key = strip_accents(ln.text)
             hits = _label_hits(key)
@@ -177,7 +184,7 @@ def _form_fields(pages: list[Page]) -> dict[str, Field]:
                 used = [ln]
                 if name in _WRAPPING and last:
                     k = i + 1
-                    while k < len(lines) and _continues(used[-1], lines[k]) and len(used) < 3:
+                    while k < len(lines) and _continues(used[-1], lines[k], right) and len(used) < 3:
                         text += " " + lines[k].text
                         used.append(lines[k])
                         k += 1

@@ -105,3 +105,17 @@ def test_label_words_before_the_colon_and_wrapped_addresses():
     assert values["address"] == "Số 63, đường Phan Đình Phùng, xã Mỹ Tân, huyện Cái Bè, tỉnh Tiền Giang"
     assert values["personal_id"] == "082085069574"
     assert values["scope"] == "Khám bệnh, chữa bệnh nội khoa"
+
+
+def test_a_value_ending_short_of_the_margin_does_not_take_the_next_sentence():
+    lines = [
+        line(400, (110, "Địa chỉ: tại Số 29A, đường Lê Lợi, xã Lao Xả Phình, huyện Tủa Chùa, tỉnh Điện Biên,")),
+        line(432, (110, "tỉnh Điện Biên")),
+        line(470, (110, "Phạm vi hoạt động chuyên môn: Chuyên khoa Nhi")),
+        line(502, (110, "Tôi xin cam đoan những nội dung kê khai trên đây là đúng sự thật và chịu trách nhiệm")),
+    ]
+    values = {k: v.value for k, v in extract_fields([_page(lines)]).items()}
+    # the address line runs to the margin and wraps; "tại" introduces it and is not part of it
+    assert values["address"] == "Số 29A, đường Lê Lợi, xã Lao Xả Phình, huyện Tủa Chùa, tỉnh Điện Biên, tỉnh Điện Biên"
+    # the scope stops far short of the margin: the sentence below is not part of it
+    assert values["scope"] == "Chuyên khoa Nhi"
