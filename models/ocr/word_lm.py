@@ -28,6 +28,14 @@ from sohoa.models.ocr.decoding import VOWELS, Syllables, _apply_case, _same_d, r
 COMPOUNDS = Path(__file__).parent / "lexicon" / "compounds_vi.txt.gz"
 
 
+# The commonest Vietnamese family names (about 93% of the population between them; Wikipedia,
+# "Vietnamese name"). A family name opens a personal name, and at low resolution its stacked mark
+# is misread into another valid syllable ("Nguyên" for Nguyễn, "Lế" for Lê) that no word list
+# catches, since names are not words of the list.
+SURNAMES = frozenset("nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý".split())
+HONORIFICS = frozenset("ông bà anh chị cô".split())  # "Ông Nguyễn Văn An": the name starts after it
+
+
 @dataclass(frozen=True)
 class WordLMWeights:
     # Chosen by tune_word_lm on 800 generator validation lines: the strongest setting costing them
@@ -37,6 +45,10 @@ class WordLMWeights:
     pair_bonus: float = 3.0   # log-score for two syllables that make a word of the list
     mark_floor: float = 0.01  # least probability of a stacked-mark misreading (_stacked_confusion)
     prune: float = 12.0       # candidates scoring this far below the best are not considered
+    # log-score of a family name where a name opens: over -ln(mark_floor) = 4.6 plus what a common
+    # word's unigram may lead by ("nguyên" 0.2 over "nguyễn"), so a stacked-mark misreading of a
+    # family name is read as the name
+    surname_bonus: float = 5.5
 
 
 @lru_cache(maxsize=1)
@@ -70,7 +82,9 @@ class _Slot:
     joins_next: bool  # no punctuation between it and the next syllable
 
 
-def _candidates(word: str, probs: list[dict[str, float]], syl: Syllables, w: WordLMWeights) -> list[tuple[str, float]]:
+def _candidates(word: str, probs: list[dict[str, float]], syl: Syllables, w: WordLMWeights,
+                family: bool = False) -> list[tuple[str, float]]:
+    """Scored spellings of ``word``; ``family``: it opens a personal name (family names preferred)."""
     low = word.lower()
     if (len(word) < 2 or not word.isalpha() or len(probs) != len(word)
             or not any(c in VOWELS for c in strip_marks(low))
@@ -91,9 +105,14 @@ def _candidates(word: str, probs: list[dict[str, float]], syl: Syllables, w: Wor
             if ch != read and _stacked_confusion(read, ch):
                 p = max(p, w.mark_floor)
             lp += math.log(max(p, 1e-4))
-        scored.append((c, lp + w.unigram * ln10 * syl.zipf.get(c, 1.0)))
+        bonus = w.surname_bonus if family and c in SURNAMES else 0.0
+        scored.append((c, lp + w.unigram * ln10 * syl.zipf.get(c, 1.0) + bonus))
     best = max(s for _, s in scored)
     return [(c, s) for c, s in scored if s >= best - w.prune]
+
+
+def _is_title(core: str) -> bool:
+    return len(core) > 1 and core[:1].isupper() and core[1:].islower()
 
 
 def repair_line(text: str, char_probs: list[dict[str, float]], syl: Syllables,
@@ -106,7 +125,7 @@ def repair_line(text: str, char_probs: list[dict[str, float]], syl: Syllables,
     tokens = text.split(" ")
     slots: list[_Slot | None] = []
     i = 0
-    for token in tokens:
+    for k, token in enumerate(tokens):
         n = len(token)
         probs = char_probs[i:i + n]
         i += n + 1
@@ -116,10 +135,17 @@ def repair_line(text: str, char_probs: list[dict[str, float]], syl: Syllables,
         while b > a and not token[b - 1].isalpha():
             b -= 1
         core = token[a:b]
-        # a capitalised syllable inside a line is a name (Cẩm, Tú, Ánh): the word list knows common
-        # words, and would "correct" a name into one
-        name = bool(slots) and core[:1].isupper() and core[1:].islower()
-        cands = _candidates(core, probs[a:b], syl, weights) if core and not name else []
+        # two to four capitalised syllables in a row are a personal name: the first is a family name
+        run = 0
+        while k + run < len(tokens) and run < 5 and _is_title(tokens[k + run].strip(",.;:()")):
+            run += 1
+        before = tokens[k - 1].strip(",.;:()") if k else ""
+        family = _is_title(core) and 2 <= run <= 4 and core.lower() not in HONORIFICS \
+            and (not _is_title(before) or before.lower() in HONORIFICS)
+        # any other capitalised syllable inside a line is a name (Cẩm, Tú, Ánh): the word list knows
+        # common words, and would "correct" a name into one
+        name = bool(slots) and _is_title(core) and not family
+        cands = _candidates(core, probs[a:b], syl, weights, family) if core and not name else []
         if not cands:
             slots.append(None)
             continue

@@ -39,3 +39,14 @@ def test_what_is_left_alone():
     assert repair_line("tót nghiệp", sure("tót nghiệp"), syl, WordLMWeights(pair_bonus=0.0)) == "tót nghiệp"
     # a comma breaks the chain: no pair across it
     assert repair_line("tót, nghiệp", sure("tót, nghiệp"), syl) == "tót, nghiệp"
+
+
+def test_a_family_name_misread_at_a_stacked_mark():
+    syl = Syllables()
+    # the recognizer is sure of every letter: a stacked mark of a family name is still read as it
+    for read, want in [("Nguyên Hải Linh", "Nguyễn Hải Linh"), ("Lế Văn Đông", "Lê Văn Đông"),
+                       ("Ông Đổ Hải Linh", "Ông Đỗ Hải Linh")]:
+        assert repair_line(read, sure(read), syl) == want
+    # not a name (one capitalised syllable, or not opening the run), or not a stacked confusion
+    for line in ["Nguyên tắc chung", "Hộ kinh doanh", "ông Trần Nguyên Hãn", "Vụ Pháp Chế", "Phạn Thu Anh"]:
+        assert repair_line(line, sure(line), syl) == line
