@@ -31,11 +31,20 @@ def _labels() -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: -len(p[0]))  # longest label first
 
 
+@lru_cache(maxsize=None)
+def _label_re(label: str) -> re.Pattern:
+    """A label ending in ":" is bound to its colon ("Tôi là:", "Cho phép:"): its words alone also
+    occur in prose. Any other label ends at a word boundary."""
+    if label.endswith(":"):
+        return re.compile(re.escape(label[:-1].rstrip()) + r"(?=\s*:)")  # the colon is not in the span
+    return re.compile(re.escape(label) + r"\b")
+
+
 def labelled_field(text: str) -> str | None:
     """The contract field a form line's printed label announces ("Họ và tên: …" → holder_name)."""
     key = strip_accents(text).lstrip(" -+•0123456789.)")
     for label, name in _labels():
-        if key.startswith(label):
+        if _label_re(label).match(key) if label.endswith(":") else key.startswith(label):
             return name
     return None
 
@@ -134,7 +143,7 @@ def _label_hits(key: str) -> list[tuple[int, int, str]]:
     """(start, end, field) of every known label in an accent-free line, left to right."""
     hits: list[tuple[int, int, str]] = []
     for label, name in _labels():
-        for m in re.finditer(r"(?:^|[\s.;,(-])(" + re.escape(label) + r")\b", key):
+        for m in re.finditer(r"(?:^|[\s.;,(-])(" + _label_re(label).pattern + ")", key):
             if not any(s <= m.start(1) < e for s, e, _ in hits):
                 hits.append((m.start(1), m.end(1), name))
     return sorted(hits)

@@ -119,3 +119,14 @@ def test_a_value_ending_short_of_the_margin_does_not_take_the_next_sentence():
     assert values["address"] == "Số 29A, đường Lê Lợi, xã Lao Xả Phình, huyện Tủa Chùa, tỉnh Điện Biên, tỉnh Điện Biên"
     # the scope stops far short of the margin: the sentence below is not part of it
     assert values["scope"] == "Chuyên khoa Nhi"
+
+
+def test_labels_bound_to_their_colon():
+    lines = [line(400, (110, "Cho phép: Công ty TNHH Một thành viên Tân Thế Kỷ")),
+             line(440, (110, "được cho phép kinh doanh bán lẻ các sản phẩm rượu tại địa điểm nêu trên,")),
+             line(480, (110, "kể từ ngày ký đến hết thời hạn hiệu lực của Giấy phép; thương nhân phải thực hiện")),
+             line(520, (110, "đúng các quy định của pháp luật về kinh doanh rượu và các quy định khác có liên quan."))]
+    assert extract_fields([_page(lines)])["holder_name"].value == "Công ty TNHH Một thành viên Tân Thế Kỷ"
+    prose = [line(400, (110, "Tôi là người đại diện theo pháp luật của doanh nghiệp")),
+             line(440, (110, "Doanh nghiệp được cho phép kinh doanh tại địa điểm nêu trên"))]
+    assert "holder_name" not in extract_fields([_page(prose)])
