@@ -1,12 +1,7 @@
 """The sohoa engine's page orientation (models/ocr/orientation.py) on a rendered letter."""
-from pathlib import Path
-
 import numpy as np
 import pytest
 from PIL import Image
-
-ZOO = Path(__file__).resolve().parents[2] / "models" / "zoo" / "recognizer"
-pytestmark = pytest.mark.skipif(not any(ZOO.glob("*/rec.onnx")), reason="needs a committed recognizer model")
 
 
 @pytest.fixture(scope="module")

@@ -1,15 +1,11 @@
 import numpy as np
-import pytest
 
 from sohoa.models.ocr.ppocr_det import rapidocr_model
 from sohoa.models.onnx_session import flush_denormals, ort_session
 
 
 def _det_path():
-    try:
-        return rapidocr_model("PP-OCRv6_det_small.onnx")
-    except FileNotFoundError:
-        pytest.skip("rapidocr wheel without the PP-OCRv6 det model")
+    return rapidocr_model("PP-OCRv6_det_small.onnx")  # rapidocr is a core dependency: no skip
 
 
 def test_flush_denormals_edits_only_subnormal_weights():
