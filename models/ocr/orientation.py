@@ -20,13 +20,13 @@ import numpy as np
 
 from sohoa.models.ocr.decoding import greedy
 from sohoa.models.ocr.recognizer import to_height
+from sohoa.models.preprocess import CV_ROTATE
 
 DET_DPI = 60        # coarse: only the lines' shapes and positions are needed
 MIN_LINES = 4       # wide lines that settle the text direction without a second detection
 N_LINES = 4         # lines read per direction
 SEGMENT = 10        # read at most this many line heights of each line (about 15 letters)
 MIN_MARGIN = 0.1    # mean confidence by which upside down must win (seen: ~0.9 upright, <0.5 not)
-CV_ROTATE = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 
 
 def _wide_lines(detector, grey: np.ndarray, dpi: int) -> list:
