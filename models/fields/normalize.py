@@ -185,8 +185,73 @@ def normalize_person_name(text: str) -> str | None:
     return value or None
 
 
+# "Tài chính- Kế hoạch": a dash between words is spaced on both sides or neither
+_LOPSIDED_DASH = re.compile(r"(?<=\w)\s*-\s+(?=\w)|(?<=\w)\s+-\s*(?=\w)")
+
+
 def normalize_text(text: str) -> str | None:
-    return fold_text(text) or None
+    return _LOPSIDED_DASH.sub(" - ", fold_text(text)) or None
+
+
+# Syllables of the office titles that sign Vietnamese administrative papers ("PHÓ GIÁM ĐỐC",
+# "CHỦ TỊCH", "CHÁNH VĂN PHÒNG", "CHỦ HỘ KINH DOANH", "NGƯỜI LÀM ĐƠN"): a closed vocabulary. Printed
+# in capitals, often bold and under a seal, their marks are what a scan loses first ("PHO CHỦ
+# TICH"). Skeletons that two of them share (thu: thủ/thứ/thư, chi: chi/chỉ) are left out.
+_OFFICE_SYLLABLES = (
+    "giám đốc phó chủ tịch trưởng chánh văn phòng cục vụ bộ hiệu ban đoàn thanh tra sở tổng tướng "
+    "nhiệm khoa hội đồng thường trực ủy viên bí quyền hộ kinh doanh người làm đơn khai đề nghị"
+).split()
+
+
+def _skeleton(word: str) -> str:
+    d = unicodedata.normalize("NFD", word.lower().replace("đ", "d"))
+    return "".join(c for c in d if not unicodedata.combining(c))
+
+
+def _marks(word: str) -> list[str]:
+    d = unicodedata.normalize("NFD", word.lower())
+    return sorted([c for c in d if unicodedata.combining(c)] + ["đ"] * d.count("đ"))
+
+
+_OFFICE_BY_SKELETON = {_skeleton(w): w for w in _OFFICE_SYLLABLES}
+
+
+def _office_word(token: str) -> str | None:
+    """The office syllable ``token`` is a reading of, if it only lacks marks of one."""
+    word = _OFFICE_BY_SKELETON.get(_skeleton(token))
+    if word is None:
+        return None
+    have, need = _marks(token), _marks(word)
+    return word if all(have.count(m) <= need.count(m) for m in have) else None
+
+
+def _junk(token: str) -> bool:
+    """Not a word of a title: a lone letter or symbol, or no Vietnamese syllable ("VNH")."""
+    from sohoa.models.ocr.decoding import parse
+
+    return len(token) < 2 or not token.isalpha() or parse(token.lower()) is None
+
+
+def normalize_office_title(text: str) -> str | None:
+    """A signer's office in capitals: seal and signature strokes read as leading marks ("u +
+    GIÁM ĐỐC", "gPHÓ GIÁM ĐỐC") dropped, lost marks of office words restored ("PHO CHỦ TICH")."""
+    tokens = fold_text(text).split()
+    # "ĐỒ/PHÓ": a stroke read as a slash before an office word
+    tokens = [t.rsplit("/", 1)[1] if "/" in t and _office_word(t.rsplit("/", 1)[1]) else t for t in tokens]
+    # a smear glued in front of an office word ("TNPHÓ"): keep the word
+    tokens = [next((t[i:] for i in range(1, len(t) - 1) if _office_word(t[i:]) and t[i:].isupper()), t)
+              if not _office_word(t) else t for t in tokens]
+    # strip a lower-case smear glued to a capitalised word ("gPHÓ")
+    tokens = [t.lstrip("abcdefghijklmnopqrstuvwxyz") if t[:1].islower() and t.lstrip(
+        "abcdefghijklmnopqrstuvwxyz")[:1].isupper() else t for t in tokens]
+    if any(_office_word(t) for t in tokens):
+        while tokens and not _office_word(tokens[0]) and _junk(tokens[0]):
+            tokens.pop(0)
+    out = []
+    for t in tokens:
+        word = _office_word(t) if t.isupper() else None
+        out.append(word.upper() if word else t)
+    return fold_text(" ".join(out)) or None
 
 
 _BY_KIND = {
@@ -211,6 +276,8 @@ def normalize_field(name: str, text: str) -> str | None:
 
     if name == "signer_name":
         return normalize_person_name(text)
+    if name == "signer_title":
+        return normalize_office_title(text)
     if name == "address":
         text = _ADDRESS_PREPOSITION.sub("", fold_text(text))
     kind = get_vocabulary().fields.get(name, {}).get("kind", "text")

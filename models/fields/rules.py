@@ -136,6 +136,7 @@ def _looks_like_name(text: str) -> bool:
 
 
 _WRAPPING = {"address", "scope", "holder_name"}  # values long enough to run onto the next line
+_LIST_MARK = re.compile(r"^\s*[-•+]\s*")
 _NEW_ITEM = re.compile(r"^\s*([-+•]|\d{1,2}[.)]|[a-zđ][.)]\s|dieu\s+\d)")
 
 
@@ -160,13 +161,14 @@ def _value_after_label(text: str, key: str, end: int, stop: int) -> str:
 def _continues(line: Line, nxt: Line, right: float) -> bool:
     """``nxt`` carries on the value of ``line``: just below it, not a new label or item, and
     ``line`` was wrapped, i.e. it runs to the column's right edge ``right`` but for less than the
-    first word of ``nxt`` (a value that ends short of the margin ended there). Boxes of a
+    first word of ``nxt`` (a value that ends short of the margin ended there), or ends in a comma. Boxes of a
     text-line detector are padded (the DB detector's unclipping), so two lines of tight leading
     overlap by a few pixels: a small negative gap still counts as "just below"."""
     h = line.bbox[3] - line.bbox[1]
     key = strip_accents(nxt.text)
     first_word = nxt.words[0].bbox[2] - nxt.words[0].bbox[0] if nxt.words else 0.5 * h * len(nxt.text.split()[0])
-    wrapped = line.bbox[2] + first_word + 1.5 * h >= right
+    # a value ending in a comma ("…, huyện Chợ Đồn,") goes on, wherever its line stops
+    wrapped = line.bbox[2] + first_word + 1.5 * h >= right or line.text.rstrip().endswith(",")
     return (wrapped and -0.3 * h <= nxt.bbox[1] - line.bbox[3] < 0.8 * h and not _label_hits(key)
             and not _NEW_ITEM.search(key) and ":" not in nxt.text[:30] and nxt.bbox[0] > line.bbox[0] - h)
 
@@ -233,9 +235,10 @@ def extract_fields(pages: list[Page]) -> dict[str, Field]:
         # "Kính gửi:" and its list are often two blocks side by side: take every one of the page.
         blocks = [b for p in pages if p.number == page for b in p.blocks if b.type == "recipients"]
         lines = [ln for b in blocks for ln in b.lines]
-        text = " ".join(ln.text for ln in lines)
+        # A list item's dash opens its line; a dash inside a name stays ("Phòng Tài chính - Kế hoạch").
+        text = " ".join(_LIST_MARK.sub("", ln.text) for ln in lines)
         text = re.sub(r"^\s*K\S*nh\s*g\S*i\s*[:;.]?\s*", "", text, flags=re.IGNORECASE)
-        text = re.sub(r"\s*[-•+]\s+", " ", " " + text).strip()
+        text = _LIST_MARK.sub("", text).strip()
         if f := _field("recipient", text, lines, page, 0.8):
             fields["recipient"] = f
     signing = [p for p in pages if any(b.type == "signature_block" for b in p.blocks)]

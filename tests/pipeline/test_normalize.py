@@ -81,6 +81,8 @@ def test_accent_aware_matching():
     ("document_number", "123/GP-SYT"), ("issue_date", "2024-03-12"), ("issue_date", "2024-03"),
     ("personal_id", "079087001234"), ("business_code", "0101234567-001"), ("phone", "0912345678"),
     ("holder_name", "Nguyễn Thị Minh Thư"), ("signer_name", "Bùi Văn Kỳ"), ("address", "12 Lê Lợi, Huế"),
+    ("signer_title", "PHÓ CHỦ TỊCH"), ("signer_title", "THỦ TRƯỞNG ĐƠN VỊ"),
+    ("signer_title", "CHỦ TỊCH UBND THÀNH PHỐ"), ("recipient", "Phòng Tài chính - Kế hoạch"),
 ])
 def test_values_normalize_to_themselves(name, value):
     assert normalize_field(name, value) == value
@@ -91,3 +93,20 @@ def test_ocr_variants_of_the_number_prefix_and_eth():
     assert normalize_document_number("So 12/QĐ") == "12/QĐ"
     assert normalize_document_number("S6: 463/SGDĐT") == "463/SGDĐT"
     assert fold_text("ðường") == "đường"
+
+
+@pytest.mark.parametrize("read,value", [
+    ("PHO CHỦ TICH", "PHÓ CHỦ TỊCH"),        # marks lost on capitals come back from the office words
+    ("u + GIÁM ĐỐC", "GIÁM ĐỐC"),            # signature strokes read as symbols
+    ("VNH PHÓ CHỦ TỊCH", "PHÓ CHỦ TỊCH"),    # no Vietnamese syllable
+    ("gPHÓ GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"),
+    ("TNPHÓ CHỦ TỊCH", "PHÓ CHỦ TỊCH"),
+    ("ĐỒ/PHÓ GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"),
+])
+def test_signer_title_repairs(read, value):
+    assert normalize_field("signer_title", read) == value
+
+
+def test_dash_between_words_is_spaced_evenly():
+    assert normalize_field("recipient", "Phòng Tài chính- Kế hoạch") == "Phòng Tài chính - Kế hoạch"
+    assert normalize_field("address", "Số 12-14 Lê Lợi") == "Số 12-14 Lê Lợi"

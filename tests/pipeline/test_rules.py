@@ -130,3 +130,17 @@ def test_labels_bound_to_their_colon():
     prose = [line(400, (110, "Tôi là người đại diện theo pháp luật của doanh nghiệp")),
              line(440, (110, "Doanh nghiệp được cho phép kinh doanh tại địa điểm nêu trên"))]
     assert "holder_name" not in extract_fields([_page(prose)])
+
+
+def test_dash_inside_a_recipient_stays_and_a_comma_carries_an_address_on():
+    lines = _letter_lines()[:4] + [
+        line(330, (300, "Kính gửi: Phòng Tài chính - Kế hoạch huyện Chợ Đồn")),
+        line(420, (110, "Nơi thường trú: Số 190 Lý Thường Kiệt, xã Nam Cường,")),
+        line(452, (110, "tỉnh Bắc Kạn")),
+        line(490, (110, "Ngành, nghề kinh doanh: Dịch vụ lưu trú ngắn ngày")),
+    ]
+    values = {k: v.value for k, v in extract_fields([_page(lines)]).items()}
+    assert values["recipient"] == "Phòng Tài chính - Kế hoạch huyện Chợ Đồn"
+    # the address stops short of the margin, but its comma says it goes on
+    assert values["address"] == "Số 190 Lý Thường Kiệt, xã Nam Cường, tỉnh Bắc Kạn"
+    assert values["scope"] == "Dịch vụ lưu trú ngắn ngày"
