@@ -22,6 +22,8 @@ _NUMBER = re.compile(r"^\s*s[oô6]\s*[:;.]")
 _PLACE_DATE = re.compile(r"ngay\s*\S{0,4}\s*thang\s*\S{0,4}\s*nam\s*\d|,\s*ngay\b")
 _SUBJECT = re.compile(r"^\s*(v/v|v\.v|ve\s*viec)\b")
 _RECIPIENTS = re.compile(r"^\s*kinh\s*gui")
+# the legal preamble of a decision or licence ("Căn cứ Luật ...", "Xét đề nghị của ...")
+_PREAMBLE = re.compile(r"^\s*(can\s*cu|xet\b|theo\s+de\s*nghi)")
 _DISTRIBUTION = re.compile(r"^\s*noi\s*nhan")
 _SIGN_PREFIX = re.compile(r"^\s*(tm|kt|tl|tuq|q|t/m|k/t)\s*[./]")
 _MOTTO_STARTS = {"cong hoa", "doc lap"}
@@ -163,8 +165,11 @@ def assign_roles(lines: list[_L], width: int, height: int) -> None:
             ln.role = "title"
         elif _SUBJECT.search(ln.key) and i - header_end <= 4:
             ln.role, section = "subject", "subject"
+        elif last is not None and last.role == "title" and not title_done and _summary_line(ln, gap, width):
+            ln.role, section = "subject", "subject"
         elif section == "subject" and abs(ln.cx - mid) < 0.15 * width and gap < 1.2 * ln.height \
-                and _upper_ratio(ln.ocr.text) < 0.8:
+                and _upper_ratio(ln.ocr.text) < 0.8 and ":" not in ln.key[:30] and not _PREAMBLE.search(ln.key) \
+                and _short_centred(ln, width):
             ln.role = "subject"
         elif _RECIPIENTS.search(ln.key):
             ln.role, section = "recipients", "recipients"
@@ -188,6 +193,23 @@ def assign_roles(lines: list[_L], width: int, height: int) -> None:
         if ln.role != "title" and last is not None and last.role == "title":
             title_done = True
         last = ln
+
+
+def _short_centred(ln: _L, width: int) -> bool:
+    """Centred and short of both margins: a summary line, not a body line spanning the column
+    (whose centre is near the page's too)."""
+    return ln.x0 > 0.18 * width and ln.x1 < 0.85 * width and abs(ln.cx - width / 2) < 0.08 * width
+
+
+def _summary_line(ln: _L, gap: float, width: int) -> bool:
+    """The summary (trích yếu) printed right under the name of a plan, report or notice
+    ("KẾ HOẠCH" / "Triển khai công tác chuyển đổi số năm 2022"): a short centred line in
+    lower case, not a note in brackets, a label or a number. Decree 30 puts "V/v" or "Về việc"
+    before it only in letters and decisions; a body line spans the column, this one does not."""
+    text = ln.ocr.text.lstrip()
+    return (gap < 1.5 * ln.height and _short_centred(ln, width) and _upper_ratio(text) < 0.8
+            and not text.startswith(("(", "-", "+")) and ":" not in text[:30] and not _PREAMBLE.search(ln.key)
+            and not (_NUMBER.search(ln.key) or _RECIPIENTS.search(ln.key) or _PLACE_DATE.search(ln.key)))
 
 
 def _closing_top(lines: list[_L], width: int) -> float:

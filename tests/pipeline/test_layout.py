@@ -75,6 +75,25 @@ def test_title_and_decision_subject():
     assert roles["agency_header"] == "ỦY BAN NHÂN DÂN / TỈNH QUẢNG NGÃI"
 
 
+def test_summary_under_a_plan_title_is_its_subject():
+    """A plan or report has no "V/v": its summary is the short centred line under its name;
+    the preamble under a licence's name is not."""
+    head = [
+        line(80, (120, "ỦY BAN NHÂN DÂN"), (640, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
+        line(115, (110, "HUYỆN ĐÔNG ANH"), (680, "Độc lập - Tự do - Hạnh phúc")),
+        line(180, (180, "Số: 12/KH-UBND"), (660, "Đông Anh, ngày 5 tháng 5 năm 2025")),
+        line(300, (540, "KẾ HOẠCH")),
+    ]
+    plan = head + [
+        line(340, (330, "Triển khai công tác chuyển đổi số năm 2025")),
+        line(440, (110, "Thực hiện Nghị quyết của Huyện ủy, Ủy ban nhân dân huyện ban hành kế hoạch")),
+    ]
+    roles = {b.type: " / ".join(ln.text for ln in b.lines) for b in analyze(plan, W, H)}
+    assert roles["subject"] == "Triển khai công tác chuyển đổi số năm 2025"
+    licence = head + [line(340, (330, "Xét đề nghị của Hội đồng tư vấn cấp chứng chỉ"))]
+    assert "subject" not in {b.type for b in analyze(licence, W, H)}
+
+
 def test_noise_lines_dropped():
     blocks = analyze([line(100, (100, "— _ ~")), line(140, (100, "Nội dung"))], W, H)
     assert [ln.text for b in blocks for ln in b.lines] == ["Nội dung"]
@@ -101,3 +120,16 @@ def test_ruled_table_and_photo_box_found_from_the_image():
     blocks = analyze(cells, W, H, tables=tables, photos=photos)
     assert [b.type for b in blocks] == ["table", "photo"]
     assert [ln.text for ln in blocks[0].lines] == ["Họ và tên", "Chức danh", "Trần Văn A", "Bác sỹ"]
+
+
+def test_summary_does_not_take_the_body_line_below_it():
+    lines = [
+        line(80, (120, "ỦY BAN NHÂN DÂN"), (640, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
+        line(115, (110, "HUYỆN ĐÔNG ANH"), (680, "Độc lập - Tự do - Hạnh phúc")),
+        line(180, (180, "Số: 12/BB-UBND"), (660, "Đông Anh, ngày 5 tháng 5 năm 2025")),
+        line(300, (540, "BIÊN BẢN")),
+        line(340, (380, "Kiểm tra điều kiện an toàn thực phẩm")),
+        line(372, (110, "Hôm nay, vào hồi 7 giờ ngày 07 tháng 7 năm 2017, tại cơ sở, Đoàn kiểm tra gồm")),
+    ]
+    roles = {b.type: " / ".join(ln.text for ln in b.lines) for b in analyze(lines, W, H)}
+    assert roles["subject"] == "Kiểm tra điều kiện an toàn thực phẩm"
