@@ -59,17 +59,28 @@ def test_roles_and_reading_order():
     ]
 
 
-def test_title_and_decision_subject():
-    lines = [
+def _titled_head(agency: str, number: str, place: str, name: str) -> list[OcrLine]:
+    """The header of a paper with a name (decision, plan, record): agency, motto, number and
+    date, and the name centred below."""
+    return [
         line(80, (120, "ỦY BAN NHÂN DÂN"), (640, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
-        line(115, (110, "TỈNH QUẢNG NGÃI"), (680, "Độc lập - Tự do - Hạnh phúc")),
-        line(180, (180, "Số: 86/QĐ-UBND"), (660, "Quảng Ngãi, ngày 5 tháng 5 năm 2025")),
-        line(300, (540, "QUYẾT ĐỊNH")),
+        line(115, (110, agency), (680, "Độc lập - Tự do - Hạnh phúc")),
+        line(180, (180, f"Số: {number}"), (660, f"{place}, ngày 5 tháng 5 năm 2025")),
+        line(300, (540, name)),
+    ]
+
+
+def _roles(lines: list[OcrLine]) -> dict[str, str]:
+    return {b.type: " / ".join(ln.text for ln in b.lines) for b in analyze(lines, W, H)}
+
+
+def test_title_and_decision_subject():
+    lines = _titled_head("TỈNH QUẢNG NGÃI", "86/QĐ-UBND", "Quảng Ngãi", "QUYẾT ĐỊNH") + [
         line(340, (400, "Về việc bổ nhiệm ngạch thanh tra viên")),
         line(420, (300, "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI")),
         line(480, (110, "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;")),
     ]
-    roles = {b.type: " / ".join(ln.text for ln in b.lines) for b in analyze(lines, W, H)}
+    roles = _roles(lines)
     assert roles["title"] == "QUYẾT ĐỊNH"
     assert roles["subject"] == "Về việc bổ nhiệm ngạch thanh tra viên"
     assert roles["agency_header"] == "ỦY BAN NHÂN DÂN / TỈNH QUẢNG NGÃI"
@@ -78,20 +89,14 @@ def test_title_and_decision_subject():
 def test_summary_under_a_plan_title_is_its_subject():
     """A plan or report has no "V/v": its summary is the short centred line under its name;
     the preamble under a licence's name is not."""
-    head = [
-        line(80, (120, "ỦY BAN NHÂN DÂN"), (640, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
-        line(115, (110, "HUYỆN ĐÔNG ANH"), (680, "Độc lập - Tự do - Hạnh phúc")),
-        line(180, (180, "Số: 12/KH-UBND"), (660, "Đông Anh, ngày 5 tháng 5 năm 2025")),
-        line(300, (540, "KẾ HOẠCH")),
-    ]
+    head = _titled_head("HUYỆN ĐÔNG ANH", "12/KH-UBND", "Đông Anh", "KẾ HOẠCH")
     plan = head + [
         line(340, (330, "Triển khai công tác chuyển đổi số năm 2025")),
         line(440, (110, "Thực hiện Nghị quyết của Huyện ủy, Ủy ban nhân dân huyện ban hành kế hoạch")),
     ]
-    roles = {b.type: " / ".join(ln.text for ln in b.lines) for b in analyze(plan, W, H)}
-    assert roles["subject"] == "Triển khai công tác chuyển đổi số năm 2025"
+    assert _roles(plan)["subject"] == "Triển khai công tác chuyển đổi số năm 2025"
     licence = head + [line(340, (330, "Xét đề nghị của Hội đồng tư vấn cấp chứng chỉ"))]
-    assert "subject" not in {b.type for b in analyze(licence, W, H)}
+    assert "subject" not in _roles(licence)
 
 
 def test_noise_lines_dropped():
@@ -123,13 +128,8 @@ def test_ruled_table_and_photo_box_found_from_the_image():
 
 
 def test_summary_does_not_take_the_body_line_below_it():
-    lines = [
-        line(80, (120, "ỦY BAN NHÂN DÂN"), (640, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
-        line(115, (110, "HUYỆN ĐÔNG ANH"), (680, "Độc lập - Tự do - Hạnh phúc")),
-        line(180, (180, "Số: 12/BB-UBND"), (660, "Đông Anh, ngày 5 tháng 5 năm 2025")),
-        line(300, (540, "BIÊN BẢN")),
+    lines = _titled_head("HUYỆN ĐÔNG ANH", "12/BB-UBND", "Đông Anh", "BIÊN BẢN") + [
         line(340, (380, "Kiểm tra điều kiện an toàn thực phẩm")),
         line(372, (110, "Hôm nay, vào hồi 7 giờ ngày 07 tháng 7 năm 2017, tại cơ sở, Đoàn kiểm tra gồm")),
     ]
-    roles = {b.type: " / ".join(ln.text for ln in b.lines) for b in analyze(lines, W, H)}
-    assert roles["subject"] == "Kiểm tra điều kiện an toàn thực phẩm"
+    assert _roles(lines)["subject"] == "Kiểm tra điều kiện an toàn thực phẩm"

@@ -11,6 +11,10 @@ def _page(lines, number=1):
     return Page(number=number, width=W, height=H, dpi=150, rotation=0, blocks=analyze(lines, W, H))
 
 
+def _values(lines) -> dict[str, str]:
+    return {k: v.value for k, v in extract_fields([_page(lines)]).items()}
+
+
 def test_letter_fields():
     fields = extract_fields([_page(_letter_lines())])
     values = {k: v.value for k, v in fields.items()}
@@ -45,7 +49,7 @@ def test_form_lines_and_validity():
         line(600, (110, "Phạm vi hoạt động chuyên môn: Khám bệnh, chữa bệnh nội khoa")),
         line(640, (110, "Giấy phép này có hiệu lực đến ngày 31 tháng 12 năm 2029.")),
     ]
-    values = {k: v.value for k, v in extract_fields([_page(lines)]).items()}
+    values = _values(lines)
     assert values["holder_name"] == "Trần Văn Bình"
     assert values["date_of_birth"] == "1987-05-21"
     assert values["personal_id"] == "079087001234"
@@ -101,7 +105,7 @@ def test_label_words_before_the_colon_and_wrapped_addresses():
         line(470, (110, "- Số CCCD: 082085069574")),
         line(510, (110, "Phạm vi hoạt động chuyên môn đề nghị: Khám bệnh, chữa bệnh nội khoa")),
     ]
-    values = {k: v.value for k, v in extract_fields([_page(lines)]).items()}
+    values = _values(lines)
     assert values["address"] == "Số 63, đường Phan Đình Phùng, xã Mỹ Tân, huyện Cái Bè, tỉnh Tiền Giang"
     assert values["personal_id"] == "082085069574"
     assert values["scope"] == "Khám bệnh, chữa bệnh nội khoa"
@@ -114,7 +118,7 @@ def test_a_value_ending_short_of_the_margin_does_not_take_the_next_sentence():
         line(470, (110, "Phạm vi hoạt động chuyên môn: Chuyên khoa Nhi")),
         line(502, (110, "Tôi xin cam đoan những nội dung kê khai trên đây là đúng sự thật và chịu trách nhiệm")),
     ]
-    values = {k: v.value for k, v in extract_fields([_page(lines)]).items()}
+    values = _values(lines)
     # the address line runs to the margin and wraps; "tại" introduces it and is not part of it
     assert values["address"] == "Số 29A, đường Lê Lợi, xã Lao Xả Phình, huyện Tủa Chùa, tỉnh Điện Biên, tỉnh Điện Biên"
     # the scope stops far short of the margin: the sentence below is not part of it
@@ -139,7 +143,7 @@ def test_dash_inside_a_recipient_stays_and_a_comma_carries_an_address_on():
         line(452, (110, "tỉnh Bắc Kạn")),
         line(490, (110, "Ngành, nghề kinh doanh: Dịch vụ lưu trú ngắn ngày")),
     ]
-    values = {k: v.value for k, v in extract_fields([_page(lines)]).items()}
+    values = _values(lines)
     assert values["recipient"] == "Phòng Tài chính - Kế hoạch huyện Chợ Đồn"
     # the address stops short of the margin, but its comma says it goes on
     assert values["address"] == "Số 190 Lý Thường Kiệt, xã Nam Cường, tỉnh Bắc Kạn"
