@@ -33,7 +33,7 @@ def find_regions(gray: np.ndarray, dpi: int, text_boxes: list[Box]) -> tuple[lis
     height, width = gray.shape
     horizontal, vertical = _rulings(gray, dpi)
     grid = cv2.dilate(horizontal | vertical, np.ones((3, 3), np.uint8))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(grid, connectivity=8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(grid, connectivity=8)
     tables, photos = [], []
     cm = dpi / 2.54
     for i in range(1, n):
@@ -41,8 +41,11 @@ def find_regions(gray: np.ndarray, dpi: int, text_boxes: list[Box]) -> tuple[lis
         box = (int(x), int(y), int(x + w), int(y + h))
         if x <= 2 or y <= 2 or x + w >= width - 2 or y + h >= height - 2:
             continue  # scan borders and page edges, not drawn rulings
-        h_lines = _count_lines(horizontal[y:y + h, x:x + w], axis=1)
-        v_lines = _count_lines(vertical[y:y + h, x:x + w], axis=0)
+        # count this component's own rulings: a page frame encloses the motto's underline and
+        # other rules, which do not make it a table
+        own = labels[y:y + h, x:x + w] == i
+        h_lines = _count_lines(horizontal[y:y + h, x:x + w] & own, axis=1)
+        v_lines = _count_lines(vertical[y:y + h, x:x + w] & own, axis=0)
         inside = [t for t in text_boxes if t[0] >= box[0] - 2 and t[2] <= box[2] + 2
                   and t[1] >= box[1] - 2 and t[3] <= box[3] + 2]
         if w > 0.3 * width and h_lines >= 3 and v_lines >= 2 and h > 1.0 * cm:

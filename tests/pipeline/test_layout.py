@@ -133,3 +133,21 @@ def test_summary_does_not_take_the_body_line_below_it():
         line(372, (110, "Hôm nay, vào hồi 7 giờ ngày 07 tháng 7 năm 2017, tại cơ sở, Đoàn kiểm tra gồm")),
     ]
     assert _roles(lines)["subject"] == "Kiểm tra điều kiện an toàn thực phẩm"
+
+
+def test_a_page_frame_is_not_a_table():
+    """A border drawn round the page encloses the motto's underline and other rules; only a
+    component's own rulings make it a table."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    from sohoa.models.regions import find_regions
+
+    img = Image.new("L", (1240, 1754), 255)
+    d = ImageDraw.Draw(img)
+    d.rectangle((60, 60, 1180, 1694), outline=0, width=3)   # the frame
+    for y in (160, 420, 900):                                # rules inside it, touching nothing
+        d.line((700, y, 1000, y), fill=0, width=2)
+    d.line((300, 500, 300, 700), fill=0, width=2)
+    tables, photos = find_regions(np.asarray(img), 150, text_boxes=[])
+    assert tables == [] and photos == []
