@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
+import datasets
 from click.testing import CliRunner
 
-datasets = pytest.importorskip("datasets")
-
-from sohoa.data.dataset import page_features, template_splits  # noqa: E402
-from sohoa.data.generator.compose import templates  # noqa: E402
+from sohoa.data.dataset import page_features, template_splits
+from sohoa.data.generator.compose import templates
 
 PAGE_COLUMNS = ["id", "doc_id", "page", "template", "source", "image", "width", "height", "doc_type", "lines",
                 "fields"]

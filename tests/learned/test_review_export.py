@@ -5,7 +5,6 @@ import io
 import json
 import zipfile
 
-import pytest
 
 
 def _png() -> bytes:
@@ -17,8 +16,7 @@ def _png() -> bytes:
 
 
 def test_review_export_zip_and_gt_folder_mix(tmp_path):
-    datasets = pytest.importorskip("datasets")
-    pytest.importorskip("tokenizers")
+    import datasets
     from sohoa.serving.export import features
     from sohoa.training.prepare import prepare
 

@@ -92,7 +92,8 @@ def test_broken_pdf():
 
 
 def test_encrypted_pdf():
-    pypdf = pytest.importorskip("pypdf")
+    import pypdf
+
     buf = io.BytesIO()
     Image.new("RGB", (200, 200), "white").save(buf, format="PDF")
     reader = pypdf.PdfReader(io.BytesIO(buf.getvalue()))

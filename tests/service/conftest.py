@@ -30,10 +30,8 @@ def pg_server():
         import psycopg
         conn = psycopg.connect(_pg_dsn(PG_ADMIN_URL), autocommit=True, connect_timeout=3)
     except Exception as exc:  # noqa: BLE001
-        message = f"PostgreSQL unreachable at {PG_ADMIN_URL}: {exc}"
-        if os.environ.get("CI"):  # CI's machine runs PostgreSQL: a missing server is a failure there
-            pytest.fail(message)
-        pytest.skip(message)
+        # the service's tests run against a real PostgreSQL (this machine's and CI's run one)
+        pytest.fail(f"PostgreSQL unreachable at {PG_ADMIN_URL}: {exc}")
     yield conn
     conn.close()
 

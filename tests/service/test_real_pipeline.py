@@ -11,8 +11,9 @@ from sohoa.models.document import DocumentResult
 
 @pytest.fixture(scope="module")
 def real_pipeline():
-    pipeline_mod = pytest.importorskip("sohoa.models.pipeline")
-    return pipeline_mod.Pipeline()
+    from sohoa.models.pipeline import Pipeline
+
+    return Pipeline()
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # once is enough
