@@ -203,22 +203,17 @@ _OFFICE_SYLLABLES = (
 ).split()
 
 
-def _skeleton(word: str) -> str:
-    d = unicodedata.normalize("NFD", word.lower().replace("đ", "d"))
-    return "".join(c for c in d if not unicodedata.combining(c))
-
-
 def _marks(word: str) -> list[str]:
     d = unicodedata.normalize("NFD", word.lower())
     return sorted([c for c in d if unicodedata.combining(c)] + ["đ"] * d.count("đ"))
 
 
-_OFFICE_BY_SKELETON = {_skeleton(w): w for w in _OFFICE_SYLLABLES}
+_OFFICE_BY_SKELETON = {strip_accents(w): w for w in _OFFICE_SYLLABLES}
 
 
 def _office_word(token: str) -> str | None:
     """The office syllable ``token`` is a reading of, if it only lacks marks of one."""
-    word = _OFFICE_BY_SKELETON.get(_skeleton(token))
+    word = _OFFICE_BY_SKELETON.get(strip_accents(token))
     if word is None:
         return None
     have, need = _marks(token), _marks(word)
@@ -232,18 +227,19 @@ def _junk(token: str) -> bool:
     return len(token) < 2 or not token.isalpha() or parse(token.lower()) is None
 
 
+def _unsmeared(token: str) -> str:
+    """A stroke glued in front of an office word ("TNPHÓ", "gPHÓ", "ĐỒ/PHÓ") taken off: the
+    longest capitalised office word the token ends with, else the token."""
+    if _office_word(token):
+        return token
+    return next((token[i:] for i in range(1, len(token) - 1)
+                 if token[i:].isupper() and _office_word(token[i:])), token)
+
+
 def normalize_office_title(text: str) -> str | None:
     """A signer's office in capitals: seal and signature strokes read as leading marks ("u +
     GIÁM ĐỐC", "gPHÓ GIÁM ĐỐC") dropped, lost marks of office words restored ("PHO CHỦ TICH")."""
-    tokens = fold_text(text).split()
-    # "ĐỒ/PHÓ": a stroke read as a slash before an office word
-    tokens = [t.rsplit("/", 1)[1] if "/" in t and _office_word(t.rsplit("/", 1)[1]) else t for t in tokens]
-    # a smear glued in front of an office word ("TNPHÓ"): keep the word
-    tokens = [next((t[i:] for i in range(1, len(t) - 1) if _office_word(t[i:]) and t[i:].isupper()), t)
-              if not _office_word(t) else t for t in tokens]
-    # strip a lower-case smear glued to a capitalised word ("gPHÓ")
-    tokens = [t.lstrip("abcdefghijklmnopqrstuvwxyz") if t[:1].islower() and t.lstrip(
-        "abcdefghijklmnopqrstuvwxyz")[:1].isupper() else t for t in tokens]
+    tokens = [_unsmeared(t) for t in fold_text(text).split()]
     if any(_office_word(t) for t in tokens):
         while tokens and not _office_word(tokens[0]) and _junk(tokens[0]):
             tokens.pop(0)

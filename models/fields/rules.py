@@ -161,9 +161,9 @@ def _value_after_label(text: str, key: str, end: int, stop: int) -> str:
 def _continues(line: Line, nxt: Line, right: float) -> bool:
     """``nxt`` carries on the value of ``line``: just below it, not a new label or item, and
     ``line`` was wrapped, i.e. it runs to the column's right edge ``right`` but for less than the
-    first word of ``nxt`` (a value that ends short of the margin ended there), or ends in a comma. Boxes of a
-    text-line detector are padded (the DB detector's unclipping), so two lines of tight leading
-    overlap by a few pixels: a small negative gap still counts as "just below"."""
+    first word of ``nxt`` (a value that ends short of the margin ended there), or it ends in a
+    comma. Boxes of a text-line detector are padded (the DB detector's unclipping), so two lines
+    of tight leading overlap by a few pixels: a small negative gap still counts as "just below"."""
     h = line.bbox[3] - line.bbox[1]
     key = strip_accents(nxt.text)
     first_word = nxt.words[0].bbox[2] - nxt.words[0].bbox[0] if nxt.words else 0.5 * h * len(nxt.text.split()[0])
