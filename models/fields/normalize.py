@@ -182,7 +182,9 @@ def normalize_person_name(text: str) -> str | None:
                 if rank.endswith(".") or rest[:1] in (" ", "."):
                     value = fold_text(rest)
                     changed = True
-    return value or None
+    from sohoa.models.fields.names import repair_person_name
+
+    return repair_person_name(value) if value else None
 
 
 # "Tài chính- Kế hoạch": a dash between words is spaced on both sides or neither
@@ -258,7 +260,6 @@ _BY_KIND = {
     "phone": normalize_phone,
     "text": normalize_text,
 }
-_NAME_FIELDS = {"signer_name", "holder_name"}
 
 
 # "(có trụ sở) tại Số 12 ...", "ở thôn Nam ...": the preposition introduces an address, it is
@@ -274,7 +275,14 @@ def normalize_field(name: str, text: str) -> str | None:
         return normalize_person_name(text)
     if name == "signer_title":
         return normalize_office_title(text)
+    if name == "holder_name":  # a person's name, or an organization's (left as read)
+        from sohoa.models.fields.names import repair_person_name
+
+        value = normalize_text(text)
+        return repair_person_name(value) if value else None
     if name == "address":
-        text = _ADDRESS_PREPOSITION.sub("", fold_text(text))
+        from sohoa.models.fields.address import normalize_address
+
+        return normalize_address(_ADDRESS_PREPOSITION.sub("", fold_text(text)))
     kind = get_vocabulary().fields.get(name, {}).get("kind", "text")
     return _BY_KIND[kind](text)

@@ -110,3 +110,34 @@ def test_signer_title_repairs(read, value):
 def test_dash_between_words_is_spaced_evenly():
     assert normalize_field("recipient", "Phòng Tài chính- Kế hoạch") == "Phòng Tài chính - Kế hoạch"
     assert normalize_field("address", "Số 12-14 Lê Lợi") == "Số 12-14 Lê Lợi"
+
+
+def test_address_units_commas_and_provinces_repaired():
+    from sohoa.models.fields.normalize import normalize_field
+
+    # a unit word read with the wrong mark, and a province one letter off: the closed lists decide
+    assert normalize_field("address", "Số 11A Hoàng Diệu, xã Ea Bung, tính Đắk Lại") == \
+        "Số 11A Hoàng Diệu, xã Ea Bung, tỉnh Đắk Lắk"
+    # the comma between two units, lost at a line end
+    assert normalize_field("address", "Thôn Thắng Lợi, thị xã Vĩnh Châu tỉnh Sóc Trằng") == \
+        "Thôn Thắng Lợi, thị xã Vĩnh Châu, tỉnh Sóc Trăng"
+    # a city inside a province is not bent towards a province's name; names and numbers stay
+    assert normalize_field("address", "25A Trần Phú, thành phố Tam Kỳ, tinh Quảng Nam") == \
+        "25A Trần Phú, thành phố Tam Kỳ, tỉnh Quảng Nam"
+    assert normalize_field("address", "Số 5 đường 3 tháng 2, quận 10, thành phố Hồ Chí Minh") == \
+        "Số 5 đường 3 tháng 2, quận 10, thành phố Hồ Chí Minh"
+    assert normalize_field("address", "Xóm Huyện, xã Đông Xá, tỉnh Bắc Ninh") == "Xóm Huyện, xã Đông Xá, tỉnh Bắc Ninh"
+
+
+def test_surnames_and_middle_names_repaired_from_the_closed_list():
+    from sohoa.models.fields.normalize import normalize_field
+
+    assert normalize_field("signer_name", "Tran Thùy Giang") == "Trần Thùy Giang"  # a lost mark
+    assert normalize_field("signer_name", "Nnguyễn Mỹ Lan") == "Nguyễn Mỹ Lan"  # a stroke read as a letter
+    assert normalize_field("signer_name", "Lê Thi Kim Chi") == "Lê Thị Kim Chi"
+    assert normalize_field("signer_name", "Kỳ. Nguyên Trung Dũng") == "Nguyễn Trung Dũng"
+    # two surnames share the skeleton (Đoàn, Doãn): no guess
+    assert normalize_field("signer_name", "Đoan Hữu Thưởng") == "Đoan Hữu Thưởng"
+    # an organization is not a person's name; a given name "Thi" at the end stays
+    assert normalize_field("holder_name", "Công ty TNHH Tân Thế Kỷ") == "Công ty TNHH Tân Thế Kỷ"
+    assert normalize_field("holder_name", "Hà Văn Thi") == "Hà Văn Thi"

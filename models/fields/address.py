@@ -1,0 +1,88 @@
+"""Vietnamese addresses: "Số 12 Lê Lợi, phường Tân Định, quận 1, thành phố Hồ Chí Minh".
+
+An address names its administrative units with a closed set of lowercase words (xã, phường,
+huyện, tỉnh, ...) each followed by a capitalised name or a number, commas between the units, and
+ends with a province from a closed list. A scan garbles exactly these short words ("tinh",
+"tính"), drops the comma at a line end, and misreads a mark in the province ("Sóc Trằng"): each is
+repaired here only where the closed vocabulary leaves a single reading.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+from sohoa.models.fields.normalize import fold_text, normalize_text, strip_accents
+
+_UNITS = ("thành phố", "thị xã", "thị trấn", "phường", "xã", "huyện", "quận", "tỉnh")
+_UNIT_BY_SKELETON = {strip_accents(u): u for u in _UNITS}
+_PROVINCE_UNITS = {"tỉnh", "thành phố"}
+
+
+@lru_cache
+def provinces() -> tuple[str, ...]:
+    lines = (Path(__file__).parent / "provinces.txt").read_text(encoding="utf-8").splitlines()
+    return tuple(ln.strip() for ln in lines if ln.strip() and not ln.startswith("#"))
+
+
+def _opens_name(token: str) -> bool:
+    return token[:1].isupper() or token[:1].isdigit()
+
+
+def _unit_at(tokens: list[str], i: int) -> tuple[str, int] | None:
+    """The unit word(s) starting at ``tokens[i]`` and how many tokens they take: lowercase words
+    whose skeleton is a unit's, followed by a name ("tinh Gia Lai" → tỉnh)."""
+    for n in (2, 1):
+        words = tokens[i:i + n]
+        if len(words) < n or i + n >= len(tokens) or not _opens_name(tokens[i + n]):
+            continue
+        if any(not w.isalpha() or not w.islower() for w in words):
+            continue
+        unit = _UNIT_BY_SKELETON.get(strip_accents(" ".join(words)))
+        if unit:
+            return unit, n
+    return None
+
+
+def _province(name: str, max_letters: int) -> str:
+    """The province ``name`` is a reading of: the same skeleton, or ``max_letters`` letters off
+    it, and no other province as close."""
+    if name in provinces():
+        return name
+    key = strip_accents(name)
+    if len(key) < 4:
+        return name
+    dist = sorted((Levenshtein.distance(key, strip_accents(p)), p) for p in provinces())
+    best, runner_up = dist[0], dist[1]
+    return best[1] if best[0] <= max_letters and runner_up[0] > best[0] else name
+
+
+def normalize_address(text: str) -> str | None:
+    tokens = fold_text(text).split()
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        found = _unit_at(tokens, i)
+        if not found:
+            out.append(tokens[i])
+            i += 1
+            continue
+        unit, n = found
+        if out and not out[-1].endswith(",") and (_opens_name(out[-1]) or out[-1][-1:].isdigit()):
+            out[-1] += ","  # the comma between two units, lost at a line end or under a stroke
+        out.append(unit)
+        i += n
+        if unit in _PROVINCE_UNITS:
+            j = i
+            while j < len(tokens) and _opens_name(tokens[j]) and j - i < 4 and not tokens[j - 1].endswith(","):
+                j += 1
+            if j > i:
+                name = " ".join(tokens[i:j])
+                comma = "," if name.endswith(",") else ""
+                # "thành phố" also heads cities inside a province (thành phố Tam Kỳ): only an
+                # exact skeleton match there; "tỉnh" is always followed by a province
+                fixed = _province(name.rstrip(","), 1 if unit == "tỉnh" else 0)
+                out.extend((fixed + comma).split())
+                i = j
+    return normalize_text(" ".join(out))
