@@ -137,6 +137,7 @@ def _looks_like_name(text: str) -> bool:
 
 _WRAPPING = {"address", "scope", "holder_name"}  # values long enough to run onto the next line
 _LIST_MARK = re.compile(r"^\s*[-•+]\s*")
+_PLACE_DATE = re.compile(r",\s*ngay\s*\d{1,2}\s*thang\s*\d{1,2}")  # "Đồng Nai, ngày 26 tháng 9 ..."
 _NEW_ITEM = re.compile(r"^\s*([-+•]|\d{1,2}[.)]|[a-zđ][.)]\s|dieu\s+\d)")
 
 
@@ -165,12 +166,23 @@ def _continues(line: Line, nxt: Line, right: float) -> bool:
     comma. Boxes of a text-line detector are padded (the DB detector's unclipping), so two lines
     of tight leading overlap by a few pixels: a small negative gap still counts as "just below"."""
     h = line.bbox[3] - line.bbox[1]
+    h_min = min(h, nxt.bbox[3] - nxt.bbox[1])
     key = strip_accents(nxt.text)
     first_word = nxt.words[0].bbox[2] - nxt.words[0].bbox[0] if nxt.words else 0.5 * h * len(nxt.text.split()[0])
     # a value ending in a comma ("…, huyện Chợ Đồn,") goes on, wherever its line stops
     wrapped = line.bbox[2] + first_word + 1.5 * h >= right or line.text.rstrip().endswith(",")
-    return (wrapped and -0.3 * h <= nxt.bbox[1] - line.bbox[3] < 0.8 * h and not _label_hits(key)
-            and not _NEW_ITEM.search(key) and ":" not in nxt.text[:30] and nxt.bbox[0] > line.bbox[0] - h)
+    # a handwritten line's box is taller than its neighbours': compare centres, by the smaller height
+    below = (nxt.bbox[1] + nxt.bbox[3]) / 2 - (line.bbox[1] + line.bbox[3]) / 2 >= 0.6 * h_min
+    return (wrapped and below and nxt.bbox[1] - line.bbox[3] < 0.8 * h and not _label_hits(key)
+            and not _NEW_ITEM.search(key) and not _PLACE_DATE.search(key) and ":" not in nxt.text[:30] and nxt.bbox[0] > line.bbox[0] - h)
+
+
+def _next_below(lines: list[Line], line: Line) -> Line | None:
+    """The first line under ``line`` in its own column: a photo's caption or a margin note at the
+    same height beside it is not the next line of its text."""
+    below = [ln for ln in lines if ln.bbox[1] > line.bbox[1] + 0.5 * (line.bbox[3] - line.bbox[1])
+             and ln.bbox[0] < line.bbox[2] and ln.bbox[2] > line.bbox[0]]
+    return min(below, key=lambda ln: (ln.bbox[1], ln.bbox[0]), default=None)
 
 
 def _form_fields(pages: list[Page]) -> dict[str, Field]:
@@ -194,11 +206,9 @@ def _form_fields(pages: list[Page]) -> dict[str, Field]:
                 text = _value_after_label(ln.text, key, end, hits[j + 1][0] if not last else len(ln.text))
                 used = [ln]
                 if name in _WRAPPING and last:
-                    k = i + 1
-                    while k < len(lines) and _continues(used[-1], lines[k], right) and len(used) < 3:
-                        text += " " + lines[k].text
-                        used.append(lines[k])
-                        k += 1
+                    while len(used) < 3 and (nxt := _next_below(lines, used[-1])) and _continues(used[-1], nxt, right):
+                        text += " " + nxt.text
+                        used.append(nxt)
                 value = normalize_date(text) if name in ("valid_until", "date_of_birth") else normalize_field(name, text)
                 if value and (f := _field(name, text, used, page.number, 0.9, value)):
                     out[name] = f
@@ -208,6 +218,47 @@ def _form_fields(pages: list[Page]) -> dict[str, Field]:
     return out
 
 
+# A party named in running text, with its address right after: "… hồ sơ của Phòng khám An Bình,
+# địa chỉ tại …", "cấp giấy phép cho Công ty TNHH X, địa chỉ: …", "đơn của ông (bà) Lê Văn A, địa
+# chỉ …". Matched on the accent-free key; the name must open with a capital in the page's text.
+_PARTY = re.compile(r"(?:^|\s)(?:cua|cho|doi voi)\s+(?:ong\s*\(ba\)\s+|ong/ba\s+|ong\s+|ba\s+)?"
+                    r"(?P<name>[^,;:.()]{3,90}?)\s*,\s*(?:co\s+)?(?:dia chi|tru so)\b")
+
+
+def _party_in_prose(pages: list[Page]) -> Field | None:
+    for page in pages:
+        for block in page.blocks:
+            if block.type not in ("body", "form_line") or not block.lines:
+                continue
+            text = " ".join(ln.text for ln in block.lines)
+            starts = [0]
+            for ln in block.lines[:-1]:
+                starts.append(starts[-1] + len(ln.text) + 1)
+            for m in _PARTY.finditer(strip_accents(text)):
+                s, e = m.span("name")
+                name = text[s:e]
+                if not name[:1].isupper() or len(name.split()) > 14:
+                    continue
+                used = [ln for ln, st in zip(block.lines, starts) if st < e and st + len(ln.text) > s]
+                if f := _field("holder_name", name, used, page.number, 0.7):
+                    return f
+    return None
+
+
+_PLACE_DATE_LINE = re.compile(r"^[^\d,:;]{2,40}" + _PLACE_DATE.pattern + r"\s*nam\s*\d{4}\s*$")
+
+
+def _place_date_line(pages: list[Page]) -> tuple[Block, int] | None:
+    """A line that is nothing but "<place>, ngày … tháng … năm …", wherever the layout put it (a
+    form dates its applicant's signature low on the page, among the text)."""
+    for page in pages:
+        for block in page.blocks:
+            for ln in block.lines:
+                if block.type in ("body", "form_line", "signature_block") and _PLACE_DATE_LINE.match(strip_accents(ln.text)):
+                    return Block(type="place_date", bbox=ln.bbox, lines=[ln]), page.number
+    return None
+
+
 def extract_fields(pages: list[Page]) -> dict[str, Field]:
     fields: dict[str, Field] = {}
     if found := _first(pages, "number"):
@@ -215,7 +266,7 @@ def extract_fields(pages: list[Page]) -> dict[str, Field]:
         line = block.lines[0]
         if f := _field("document_number", line.text, [line], page, 0.9):
             fields["document_number"] = f
-    if found := _first(pages, "place_date"):
+    if found := (_first(pages, "place_date") or _place_date_line(pages)):
         block, page = found
         text = " ".join(ln.text for ln in block.lines)
         place, date = parse_place_date(text)
@@ -249,4 +300,6 @@ def extract_fields(pages: list[Page]) -> dict[str, Field]:
         fields.update(_signer(block, page.number))
     for name, f in _form_fields(pages).items():
         fields.setdefault(name, f)
+    if "holder_name" not in fields and (f := _party_in_prose(pages)):
+        fields["holder_name"] = f
     return fields

@@ -148,3 +148,17 @@ def test_dash_inside_a_recipient_stays_and_a_comma_carries_an_address_on():
     # the address stops short of the margin, but its comma says it goes on
     assert values["address"] == "Số 190 Lý Thường Kiệt, xã Nam Cường, tỉnh Bắc Kạn"
     assert values["scope"] == "Dịch vụ lưu trú ngắn ngày"
+
+
+def test_a_party_named_in_running_text():
+    lines = _letter_lines()[:5] + [
+        line(420, (110, "Sở Y tế nhận được hồ sơ đề nghị cấp giấy phép hoạt động khám bệnh, chữa")),
+        line(452, (110, "bệnh của Phòng khám chuyên khoa Răng Hàm Mặt Đại Phát, địa chỉ tại Số 13")),
+        line(484, (110, "Trường Chinh, xã Ia Hrú, tỉnh Gia Lai.")),
+    ]
+    fields = extract_fields([_page(lines)])
+    assert fields["holder_name"].value == "Phòng khám chuyên khoa Răng Hàm Mặt Đại Phát"
+    assert fields["holder_name"].bbox[1] == 452  # located on the line that carries it
+    # "của các cơ sở" names no party: a lowercase start is not a name
+    prose = _letter_lines()[:5] + [line(420, (110, "Đề nghị kiểm tra hồ sơ của các cơ sở, địa chỉ tại các xã"))]
+    assert "holder_name" not in _values(prose)
