@@ -13,7 +13,7 @@ from statistics import median
 
 from sohoa.models.document import Block, Line, Word
 from sohoa.models.fields.normalize import strip_accents
-from sohoa.models.ocr.base import OcrLine
+from sohoa.models.ocr.base import OcrLine, OcrWord
 
 VERSION = "layout-rules-1"
 
@@ -75,12 +75,31 @@ def _drop_stray_marks(words: list) -> list:
     return keep
 
 
+def _unglue_motto(words: list[OcrWord]) -> list[OcrWord]:
+    """The detector may take the agency line and the motto beside it for one line, and the
+    recognizer then reads no space between them ("THÀNHCỘNG HÒA XÃ HỘI ..."): cut such a word
+    before the motto's first word, its box shared by letter count."""
+    keys = [strip_accents(w.text) for w in words]
+    out: list[OcrWord] = []
+    for i, w in enumerate(words):
+        cut = next((len(keys[i]) - len(first) for start in _MOTTO_STARTS for first in [start.split()[0]]
+                    if len(keys[i]) > len(first) + 1 and keys[i].endswith(first)
+                    and i + 1 < len(words) and keys[i + 1] == start.split()[1]), None)
+        if cut is None or not w.text[cut:cut + 1].isupper():
+            out.append(w)
+            continue
+        x0, y0, x1, y1 = w.bbox
+        xm = x0 + round((x1 - x0) * cut / len(w.text))
+        out += [OcrWord(w.text[:cut], (x0, y0, xm, y1), w.confidence), OcrWord(w.text[cut:], (xm, y0, x1, y1), w.confidence)]
+    return out
+
+
 def split_at_gaps(lines: list[OcrLine], factor: float = 1.8) -> list[OcrLine]:
     """Tesseract joins the header's two columns ("UBND ... CỘNG HÒA ...") into one line: split
     a line wherever the gap between two words is wider than ``factor`` word heights."""
     out: list[OcrLine] = []
     for line in lines:
-        words = _drop_stray_marks(line.words)
+        words = _unglue_motto(_drop_stray_marks(line.words))
         if not words:
             continue
         heights = [w.bbox[3] - w.bbox[1] for w in words if any(c.isalnum() for c in w.text)]

@@ -151,3 +151,10 @@ def test_a_page_frame_is_not_a_table():
     d.line((300, 500, 300, 700), fill=0, width=2)
     tables, photos = find_regions(np.asarray(img), 150, text_boxes=[])
     assert tables == [] and photos == []
+
+
+def test_an_agency_glued_to_the_motto_is_cut_before_it():
+    # the detector joined the two header columns and the recognizer read no space between them
+    glued = line(80, (120, "SỞ KẾ HOẠCH VÀ ĐẦU TƯ THÀNHCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+    rows = [ln.text for ln in split_at_gaps([glued])]
+    assert rows == ["SỞ KẾ HOẠCH VÀ ĐẦU TƯ THÀNH", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"]
