@@ -92,3 +92,16 @@ def test_signature_scribble_next_to_a_seal_is_dropped_printed_text_kept():
     kept = drop_signature_ink(lines, page, [seal])
     assert [ln.text for ln in kept] == ["Sở", "Thuận", "12"]
     assert drop_signature_ink(lines, page, []) == lines
+
+
+def test_text_over_a_seal_survives_the_fading():
+    from sohoa.models.stamps import fade_stamps
+
+    image = np.full((120, 120, 3), 255, np.uint8)
+    image[20:100, 20:100] = (215, 45, 40)  # the seal's red ink
+    image[55:60, 30:90] = (20, 20, 20)  # a black stroke printed over it
+    image[60:62, 30:90] = (110, 25, 25)  # its edge, blended with the red at low resolution
+    gray = np.asarray(Image.fromarray(image).convert("L"))
+    out = fade_stamps(gray, image, [(20, 20, 100, 100)])
+    assert (out[25:50, 25:95] == 255).all()  # the red is paper now
+    assert out[57, 50] < 60 and out[61, 50] < 130  # the stroke and its blended edge are still ink
