@@ -199,7 +199,9 @@ def assign_roles(lines: list[_L], width: int, height: int) -> None:
             ln.role, section = "distribution", "closing"
         elif section == "closing" and ln.cx < mid:
             ln.role = "distribution"
-        elif ln.y1 >= close_y and ln.x0 > 0.45 * width and ln.y0 > 0.3 * height and (
+        # (the top of a page with no header is no header's right column: a continuation page may
+        # open with the signature)
+        elif ln.y1 >= close_y and ln.x0 > 0.45 * width and (ln.y0 > 0.3 * height or not has_header) and (
                 section == "closing" or _SIGN_PREFIX.search(ln.key)
                 or (_upper_ratio(ln.ocr.text) > 0.8 and abs(ln.cx - 0.72 * width) < 0.2 * width)):
             ln.role, section = "signature_block", "closing"

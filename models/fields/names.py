@@ -26,6 +26,12 @@ SURNAMES = (
 _MIDDLE = {"Thi": "Thị", "Van": "Văn"}
 
 
+def _is_syllable(token: str) -> bool:
+    from sohoa.models.ocr.decoding import parse
+
+    return parse(token.lower()) is not None
+
+
 @lru_cache
 def _by_skeleton() -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
@@ -42,7 +48,9 @@ def _surname(token: str) -> str | None:
     same = _by_skeleton().get(key, [])
     if len(same) == 1:
         return same[0]
-    if same or len(key) < 5:  # short surnames are one letter away from too many others
+    # one letter off a surname only for a token that is no Vietnamese syllable ("Nauyễn"): a real
+    # syllable one letter off is a given name that lost the surname before it ("Trung", not Trương)
+    if same or len(key) < 5 or _is_syllable(token):
         return None
     near = [s for k, ss in _by_skeleton().items() if Levenshtein.distance(key, k) <= 1 for s in ss]
     return near[0] if len(near) == 1 else None

@@ -249,6 +249,11 @@ def normalize_office_title(text: str) -> str | None:
     for t in tokens:
         word = _office_word(t) if t.isupper() else None
         out.append(word.upper() if word else t)
+    # a title opening with PHO/PHỔ/PHỦ before office words is a deputy's (PHÓ): no office title
+    # starts with another reading of those letters
+    if (len(out) > 1 and strip_accents(out[0]) in ("pho", "phu") and out[0].isupper()
+            and any(_office_word(t) for t in out[1:])):
+        out[0] = "PHÓ"
     return fold_text(" ".join(out)) or None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import takewhile
 from pathlib import Path
 
 import yaml
@@ -21,6 +22,11 @@ _AGENCY_NOUNS = re.compile(
     r"van phong|uy ban nhan dan|ubnd|bo|tong cuc|doan|hoi|cong ty|tram|khoa|nganh)\b")
 _BARE_COUNCIL = re.compile(r"^(uy|uy) ban nhan dan$")
 _SIGN_PREFIX = re.compile(r"^\s*(TM|KT|TL|TUQ|Q|T/M|K/T)\s*[./]\s*", re.IGNORECASE)
+# Under a licence's or decision's name, the issuer states its office: "GIÁM ĐỐC SỞ Y TẾ",
+# "CHỦ TỊCH ỦY BAN NHÂN DÂN ...", "TRƯỞNG PHÒNG KINH TẾ".
+_AUTHORITY_LINE = re.compile(r"^(giam doc|chu tich|truong phong|cuc truong|bo truong|chi cuc truong|"
+                             r"truong ban|vien truong|hieu truong|thu truong)\b")
+_COLLECTIVE = re.compile(r"^\s*T\s*[./]?\s*M\s*[./]", re.IGNORECASE)
 _VALID_UNTIL = re.compile(r"(hieu luc|gia tri|thoi han)[^\d]{0,25}(den|toi)\s*(ngay)?")
 
 
@@ -104,7 +110,8 @@ def _signer(block: Block, page: int) -> dict[str, Field]:
     gap, at = max(gaps, default=(0, len(lines) - 1))
     above, below = (lines[:at + 1], lines[at + 1:]) if gap > 1.5 * line_h else (lines, [])
     out: dict[str, Field] = {}
-    titles = [ln for ln in above if _looks_like_office(ln)]
+    # "TM. ỦY BAN NHÂN DÂN" names the collective body signed for, not the signer's office
+    titles = [ln for ln in above if _looks_like_office(ln) and not _COLLECTIVE.match(ln.text)]
     if titles:
         title = titles[-1]
         if f := _field("signer_title", _SIGN_PREFIX.sub("", title.text), [title], page, 0.85):
@@ -279,7 +286,11 @@ def extract_fields(pages: list[Page]) -> dict[str, Field]:
     for role, name in (("title", "title"), ("subject", "subject")):
         if found := _first(pages, role):
             block, page = found
-            if f := _field(name, " ".join(ln.text for ln in block.lines), block.lines, page, 0.85):
+            lines = block.lines
+            if role == "title":  # the line stating who issues ("GIÁM ĐỐC SỞ Y TẾ") ends the name
+                lines = lines[:1] + list(takewhile(lambda ln: not _AUTHORITY_LINE.match(strip_accents(ln.text)),
+                                                   lines[1:]))
+            if f := _field(name, " ".join(ln.text for ln in lines), lines, page, 0.85):
                 fields[name] = f
     if found := _first(pages, "recipients"):
         _, page = found

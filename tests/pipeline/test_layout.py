@@ -158,3 +158,14 @@ def test_an_agency_glued_to_the_motto_is_cut_before_it():
     glued = line(80, (120, "SỞ KẾ HOẠCH VÀ ĐẦU TƯ THÀNHCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
     rows = [ln.text for ln in split_at_gaps([glued])]
     assert rows == ["SỞ KẾ HOẠCH VÀ ĐẦU TƯ THÀNH", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"]
+
+
+def test_a_continuation_page_may_open_with_the_signature():
+    lines = [line(40, (600, "2")),
+             line(120, (120, "Nơi nhận:"), (760, "KT. GIÁM ĐỐC")),
+             line(150, (120, "- Như trên;"), (740, "PHÓ GIÁM ĐỐC")),
+             line(180, (120, "- Lưu: VT."), ),
+             line(330, (760, "Lê Khắc Lực"))]
+    roles = {b.type: " / ".join(ln.text for ln in b.lines) for b in analyze(lines, W, H)}
+    assert roles["signature_block"] == "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC / Lê Khắc Lực"
+    assert roles["distribution"].startswith("Nơi nhận:")

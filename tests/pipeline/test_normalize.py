@@ -141,3 +141,13 @@ def test_surnames_and_middle_names_repaired_from_the_closed_list():
     # an organization is not a person's name; a given name "Thi" at the end stays
     assert normalize_field("holder_name", "Công ty TNHH Tân Thế Kỷ") == "Công ty TNHH Tân Thế Kỷ"
     assert normalize_field("holder_name", "Hà Văn Thi") == "Hà Văn Thi"
+
+
+def test_a_deputys_title_and_a_given_name_that_lost_its_surname():
+    from sohoa.models.fields.normalize import normalize_field
+
+    assert normalize_field("signer_title", "PHỔ CHI CỤC TRƯỞNG") == "PHÓ CHI CỤC TRƯỞNG"
+    assert normalize_field("signer_title", "PHỦ CHỦ TỊCH") == "PHÓ CHỦ TỊCH"
+    assert normalize_field("signer_title", "THỦ TƯỚNG CHÍNH PHỦ") == "THỦ TƯỚNG CHÍNH PHỦ"
+    # "Trung" is a syllable, a given name: not bent into the surname Trương one letter away
+    assert normalize_field("signer_name", "Trung Dũng") == "Trung Dũng"

@@ -162,3 +162,21 @@ def test_a_party_named_in_running_text():
     # "của các cơ sở" names no party: a lowercase start is not a name
     prose = _letter_lines()[:5] + [line(420, (110, "Đề nghị kiểm tra hồ sơ của các cơ sở, địa chỉ tại các xã"))]
     assert "holder_name" not in _values(prose)
+
+
+def test_the_issuers_office_under_a_licence_name_is_not_part_of_it():
+    lines = _letter_lines()[:3] + [
+        line(260, (480, "GIẤY PHÉP BÁN LẺ RƯỢU")),
+        line(295, (380, "TRƯỞNG PHÒNG TÀI CHÍNH - KẾ HOẠCH")),
+        line(360, (110, "Tên thương nhân: Công ty TNHH Sao Mai")),
+    ]
+    values = _values(lines)
+    assert values["title"] == "GIẤY PHÉP BÁN LẺ RƯỢU"
+    assert values["holder_name"] == "Công ty TNHH Sao Mai"
+
+
+def test_the_collective_body_signed_for_is_not_the_signers_office():
+    # the seal hid "CHỦ TỊCH": better no title than the council's name
+    lines = _letter_lines()[:5] + [line(900, (760, "TM. ỦY BAN NHÂN DÂN")), line(1100, (780, "Hoàng Diệu Nga"))]
+    values = _values(lines)
+    assert "signer_title" not in values and values["signer_name"] == "Hoàng Diệu Nga"
