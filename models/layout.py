@@ -171,6 +171,7 @@ def assign_roles(lines: list[_L], width: int, height: int) -> None:
             ln.role = "national_motto" if ln.y0 < lines[0].y0 + 4 * ln.height else "place_date"
 
     close_y = _closing_top(lines[header_end:], width)
+    column = _text_column(lines[header_end:])
     section = "body"
     title_done = False
     last = None
@@ -184,11 +185,11 @@ def assign_roles(lines: list[_L], width: int, height: int) -> None:
             ln.role = "title"
         elif _SUBJECT.search(ln.key) and i - header_end <= 4:
             ln.role, section = "subject", "subject"
-        elif last is not None and last.role == "title" and not title_done and _summary_line(ln, gap, width):
+        elif last is not None and last.role == "title" and not title_done and _summary_line(ln, gap, width, column):
             ln.role, section = "subject", "subject"
         elif section == "subject" and abs(ln.cx - mid) < 0.15 * width and gap < 1.2 * ln.height \
                 and _upper_ratio(ln.ocr.text) < 0.8 and ":" not in ln.key[:30] and not _PREAMBLE.search(ln.key) \
-                and _short_centred(ln, width):
+                and _short_centred(ln, width, column):
             ln.role = "subject"
         elif _RECIPIENTS.search(ln.key):
             ln.role, section = "recipients", "recipients"
@@ -216,19 +217,34 @@ def assign_roles(lines: list[_L], width: int, height: int) -> None:
         last = ln
 
 
-def _short_centred(ln: _L, width: int) -> bool:
+def _short_centred(ln: _L, width: int, column: tuple[float, float] | None = None) -> bool:
     """Centred and short of both margins: a summary line, not a body line spanning the column
-    (whose centre is near the page's too)."""
-    return ln.x0 > 0.18 * width and ln.x1 < 0.85 * width and abs(ln.cx - width / 2) < 0.08 * width
+    (whose centre is near the page's too). A long summary nearly fills the column but keeps
+    equal insets from both of its edges, where a body line starts at the margin or at a
+    paragraph's indent and runs to the other margin."""
+    if ln.x0 > 0.18 * width and ln.x1 < 0.85 * width and abs(ln.cx - width / 2) < 0.08 * width:
+        return True
+    if column is None:
+        return False
+    inset_left, inset_right = ln.x0 - column[0], column[1] - ln.x1
+    return min(inset_left, inset_right) > 0.02 * width and abs(inset_left - inset_right) < 0.02 * width
 
 
-def _summary_line(ln: _L, gap: float, width: int) -> bool:
+def _text_column(lines: list[_L]) -> tuple[float, float] | None:
+    """The body text's left and right edges: where most lines start and where the longest end."""
+    if len(lines) < 4:
+        return None
+    x0s, x1s = sorted(ln.x0 for ln in lines), sorted(ln.x1 for ln in lines)
+    return x0s[len(x0s) // 10], x1s[(9 * len(x1s)) // 10]
+
+
+def _summary_line(ln: _L, gap: float, width: int, column: tuple[float, float]) -> bool:
     """The summary (trích yếu) printed right under the name of a plan, report or notice
     ("KẾ HOẠCH" / "Triển khai công tác chuyển đổi số năm 2022"): a short centred line in
     lower case, not a note in brackets, a label or a number. Decree 30 puts "V/v" or "Về việc"
     before it only in letters and decisions; a body line spans the column, this one does not."""
     text = ln.ocr.text.lstrip()
-    return (gap < 1.5 * ln.height and _short_centred(ln, width) and _upper_ratio(text) < 0.8
+    return (gap < 1.5 * ln.height and _short_centred(ln, width, column) and _upper_ratio(text) < 0.8
             and not text.startswith(("(", "-", "+")) and ":" not in text[:30] and not _PREAMBLE.search(ln.key)
             and not (_NUMBER.search(ln.key) or _RECIPIENTS.search(ln.key) or _PLACE_DATE.search(ln.key)))
 

@@ -169,3 +169,19 @@ def test_a_continuation_page_may_open_with_the_signature():
     roles = {b.type: " / ".join(ln.text for ln in b.lines) for b in analyze(lines, W, H)}
     assert roles["signature_block"] == "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC / Lê Khắc Lực"
     assert roles["distribution"].startswith("Nơi nhận:")
+
+
+def test_a_long_summary_keeps_equal_insets_from_the_text_column():
+    body = "Nâng cao nhận thức của cán bộ, công chức, viên chức và người dân về pháp luật"
+    summary = "Tổ chức tuyên truyền, phổ biến giáo dục pháp luật cho nhân dân năm 2025"
+    inset = (14 * len(body) - 14 * len(summary)) // 2  # centred in the column the body fills
+    lines = _titled_head("HUYỆN ĐÔNG ANH", "12/KH-UBND", "Đông Anh", "KẾ HOẠCH") + [
+        line(340, (110 + inset, summary)),
+        line(420, (110, "I. MỤC ĐÍCH, YÊU CẦU")),
+        line(460, (110, body)), line(500, (110, body)), line(540, (110, body)),
+    ]
+    assert _roles(lines)["subject"] == summary
+    # an indented first line of a paragraph is no summary: its insets differ
+    indented = _titled_head("HUYỆN ĐÔNG ANH", "12/KH-UBND", "Đông Anh", "KẾ HOẠCH") + [
+        line(340, (110 + 2 * inset, summary)), line(380, (110, body)), line(420, (110, body)), line(460, (110, body))]
+    assert "subject" not in _roles(indented)
