@@ -137,6 +137,16 @@ def words_of(line: LineText, x0: int, y0: int, y1: int, x1: int) -> list[OcrWord
     return words
 
 
+# The detector's probability fades on a line's last glyph (a small italic digit, a final dot), so
+# its box may end inside it ("năm 202"): the recognizer reads a little past both ends.
+LINE_END_PAD = 0.3  # x line height
+
+
+def _widened(box, page_width: int):
+    pad = int(round(LINE_END_PAD * (box.y1 - box.y0)))
+    return type(box)(max(0, box.x0 - pad), box.y0, min(page_width, box.x1 + pad), box.y1, box.score)
+
+
 class SohoaEngine:
     """OcrEngine: PP-OCRv6 det + the sohoa Vietnamese recognizer."""
 
@@ -155,7 +165,7 @@ class SohoaEngine:
 
     def recognize(self, image: np.ndarray, dpi: int) -> list[OcrLine]:
         grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-        boxes = self.detector.detect(grey, dpi)
+        boxes = [_widened(b, grey.shape[1]) for b in self.detector.detect(grey, dpi)]
         crops = [grey[b.y0:b.y1, b.x0:b.x1] for b in boxes]
         texts = self.rec.recognize_lines(crops) if crops else []
         lines = []
