@@ -86,3 +86,29 @@ def normalize_address(text: str) -> str | None:
                 out.extend((fixed + comma).split())
                 i = j
     return normalize_text(" ".join(out))
+
+
+# In an agency's name in capitals ("SỞ Y TẾ TỈNH KIÊN GIANG") only the units that cannot be another
+# word there: TĨNH (Hà Tĩnh), QUẢN (quản lý), PHƯƠNG (địa phương), XÃ HỘI are all agency words.
+_AGENCY_UNITS = {"tinh": "TỈNH", "huyen": "HUYỆN", "thanh pho": "THÀNH PHỐ"}
+
+
+def repair_agency_units(name: str) -> str:
+    """"SỞ Y TẾ TÌNH KIÊN GIANG" → "… TỈNH …": a unit word in capitals that lost or swapped its
+    mark, followed by the unit's name."""
+    tokens = name.split()
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for n in (2, 1):
+            words = tokens[i:i + n]
+            unit = _AGENCY_UNITS.get(strip_accents(" ".join(words))) if len(words) == n else None
+            if (unit and i + n < len(tokens) and tokens[i + n].isupper() and all(w.isupper() for w in words)
+                    and "TĨNH" not in words):
+                out.extend(unit.split())
+                i += n
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return " ".join(out)

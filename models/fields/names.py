@@ -62,8 +62,9 @@ def repair_person_name(name: str) -> str:
     tokens = name.split()
     if not 2 <= len(tokens) <= 6 or not all(t[:1].isupper() for t in tokens):
         return name
-    # a stroke of the signature read as a word before the name ("Kỳ. Nguyên Trung Dũng")
-    if len(tokens) > 2 and not tokens[0].isalpha() and _surname(tokens[1]) and not _surname(tokens[0].strip(".")):
+    # a stroke of the signature read as a word before the name ("Kỳ. Nguyên Trung Dũng", "CKH Phạm …")
+    if (len(tokens) > 2 and (not tokens[0].isalpha() or not _is_syllable(tokens[0])) and _surname(tokens[1])
+            and not _surname(tokens[0].strip("."))):
         tokens = tokens[1:]
     surname = _surname(tokens[0])
     if surname:

@@ -254,6 +254,10 @@ def normalize_office_title(text: str) -> str | None:
     if (len(out) > 1 and strip_accents(out[0]) in ("pho", "phu") and out[0].isupper()
             and any(_office_word(t) for t in out[1:])):
         out[0] = "PHÓ"
+    # CHI CỤC (a sub-department) is left out of the office syllables (chi/chỉ share a skeleton):
+    # before CỤC it has one reading
+    out = ["CHI" if strip_accents(t) == "chi" and t.isupper() and nxt == "CỤC" else t
+           for t, nxt in zip(out, out[1:] + [""])]
     return fold_text(" ".join(out)) or None
 
 
@@ -289,5 +293,10 @@ def normalize_field(name: str, text: str) -> str | None:
         from sohoa.models.fields.address import normalize_address
 
         return normalize_address(_ADDRESS_PREPOSITION.sub("", fold_text(text)))
+    if name in ("issuing_authority", "parent_authority"):
+        from sohoa.models.fields.address import repair_agency_units
+
+        value = normalize_text(text)
+        return repair_agency_units(value) if value else None
     kind = get_vocabulary().fields.get(name, {}).get("kind", "text")
     return _BY_KIND[kind](text)

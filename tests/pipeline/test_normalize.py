@@ -151,3 +151,13 @@ def test_a_deputys_title_and_a_given_name_that_lost_its_surname():
     assert normalize_field("signer_title", "THỦ TƯỚNG CHÍNH PHỦ") == "THỦ TƯỚNG CHÍNH PHỦ"
     # "Trung" is a syllable, a given name: not bent into the surname Trương one letter away
     assert normalize_field("signer_name", "Trung Dũng") == "Trung Dũng"
+
+
+def test_agency_unit_words_and_signature_strokes_before_a_name():
+    from sohoa.models.fields.normalize import normalize_field
+
+    assert normalize_field("parent_authority", "SỞ Y TẾ TÌNH KIÊN GIANG") == "SỞ Y TẾ TỈNH KIÊN GIANG"
+    assert normalize_field("parent_authority", "UBND TỈNH HÀ TĨNH") == "UBND TỈNH HÀ TĨNH"
+    assert normalize_field("issuing_authority", "CỤC QUẢN LÝ DƯỢC") == "CỤC QUẢN LÝ DƯỢC"
+    assert normalize_field("signer_title", "CHỊ CỤC TRƯỞNG") == "CHI CỤC TRƯỞNG"
+    assert normalize_field("signer_name", "CKH Phạm Ngọc Hải") == "Phạm Ngọc Hải"
