@@ -8,6 +8,7 @@ repaired here only where the closed vocabulary leaves a single reading.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,10 +40,25 @@ def _unit_at(tokens: list[str], i: int) -> tuple[str, int] | None:
             continue
         if any(not w.isalpha() or not w.islower() for w in words):
             continue
-        unit = _UNIT_BY_SKELETON.get(strip_accents(" ".join(words)))
+        key = strip_accents(" ".join(words))
+        unit = _UNIT_BY_SKELETON.get(key)
+        if unit is None and n == 1 and len(key) >= 3 and not _is_syllable(words[0]):
+            # a letter lost or added ("tnh"): only a token that is no syllable, one letter off one unit
+            near = [u for k, u in _UNIT_BY_SKELETON.items() if " " not in k and Levenshtein.distance(key, k) <= 1]
+            unit = near[0] if len(near) == 1 else None
         if unit:
             return unit, n
     return None
+
+
+def _is_syllable(token: str) -> bool:
+    from sohoa.models.ocr.decoding import parse
+
+    return parse(token.lower()) is not None
+
+
+# "Sõ 79/36 …" → "Số"; "1IA" → "11A": a house number's I or l beside a digit is a one
+_HOUSE_NUMBER_ONE = re.compile(r"(?<=\d)[Il]|[Il](?=\d)")
 
 
 def _province(name: str, max_letters: int) -> str:
@@ -58,8 +74,13 @@ def _province(name: str, max_letters: int) -> str:
     return best[1] if best[0] <= max_letters and runner_up[0] > best[0] else name
 
 
-def normalize_address(text: str) -> str | None:
+def normalize_address(text: str, commas: bool = True) -> str | None:
+    """``commas=False``: repair unit words and provinces only (a recipient's name, "Ủy ban nhân
+    dân tinh Sóc Trăng", has units but no comma between its words)."""
     tokens = fold_text(text).split()
+    if commas and len(tokens) > 1 and strip_accents(tokens[0]) == "so" and tokens[1][:1].isdigit():
+        tokens[0] = "Số"
+    tokens = [_HOUSE_NUMBER_ONE.sub("1", t) if t[:1].isdigit() else t for t in tokens]
     out: list[str] = []
     i = 0
     while i < len(tokens):
@@ -69,7 +90,7 @@ def normalize_address(text: str) -> str | None:
             i += 1
             continue
         unit, n = found
-        if out and not out[-1].endswith(",") and (_opens_name(out[-1]) or out[-1][-1:].isdigit()):
+        if commas and out and not out[-1].endswith(",") and (_opens_name(out[-1]) or out[-1][-1:].isdigit()):
             out[-1] += ","  # the comma between two units, lost at a line end or under a stroke
         out.append(unit)
         i += n

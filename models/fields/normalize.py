@@ -293,6 +293,10 @@ def normalize_field(name: str, text: str) -> str | None:
         from sohoa.models.fields.address import normalize_address
 
         return normalize_address(_ADDRESS_PREPOSITION.sub("", fold_text(text)))
+    if name == "recipient":
+        from sohoa.models.fields.address import normalize_address
+
+        return normalize_address(text, commas=False)
     if name in ("issuing_authority", "parent_authority"):
         from sohoa.models.fields.address import repair_agency_units
 

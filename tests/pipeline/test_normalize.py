@@ -161,3 +161,13 @@ def test_agency_unit_words_and_signature_strokes_before_a_name():
     assert normalize_field("issuing_authority", "CỤC QUẢN LÝ DƯỢC") == "CỤC QUẢN LÝ DƯỢC"
     assert normalize_field("signer_title", "CHỊ CỤC TRƯỞNG") == "CHI CỤC TRƯỞNG"
     assert normalize_field("signer_name", "CKH Phạm Ngọc Hải") == "Phạm Ngọc Hải"
+
+
+def test_house_numbers_lost_unit_letters_and_units_in_a_recipient():
+    from sohoa.models.fields.normalize import normalize_field
+
+    assert normalize_field("address", "Sõ 1IA Hoàng Diệu, huyện Bắc Bình, tnh Bình Thuận") == \
+        "Số 11A Hoàng Diệu, huyện Bắc Bình, tỉnh Bình Thuận"
+    # a recipient's units are repaired, but no comma goes between its words
+    assert normalize_field("recipient", "Ủy ban nhân dân tinh Sóc Trăng") == "Ủy ban nhân dân tỉnh Sóc Trăng"
+    assert normalize_field("recipient", "UBND huyện Chợ Đồn") == "UBND huyện Chợ Đồn"
