@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
-from sohoa.models.fields.normalize import fold_text, normalize_text, strip_accents
+from sohoa.models.fields.normalize import fold_text, is_syllable, normalize_text, strip_accents
 
 _UNITS = ("thành phố", "thị xã", "thị trấn", "phường", "xã", "huyện", "quận", "tỉnh")
 _UNIT_BY_SKELETON = {strip_accents(u): u for u in _UNITS}
@@ -42,19 +42,13 @@ def _unit_at(tokens: list[str], i: int) -> tuple[str, int] | None:
             continue
         key = strip_accents(" ".join(words))
         unit = _UNIT_BY_SKELETON.get(key)
-        if unit is None and n == 1 and len(key) >= 3 and not _is_syllable(words[0]):
+        if unit is None and n == 1 and len(key) >= 3 and not is_syllable(words[0]):
             # a letter lost or added ("tnh"): only a token that is no syllable, one letter off one unit
             near = [u for k, u in _UNIT_BY_SKELETON.items() if " " not in k and Levenshtein.distance(key, k) <= 1]
             unit = near[0] if len(near) == 1 else None
         if unit:
             return unit, n
     return None
-
-
-def _is_syllable(token: str) -> bool:
-    from sohoa.models.ocr.decoding import parse
-
-    return parse(token.lower()) is not None
 
 
 # "Sõ 79/36 …" → "Số"; "1IA" → "11A": a house number's I or l beside a digit is a one

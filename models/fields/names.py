@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
-from sohoa.models.fields.normalize import strip_accents
+from sohoa.models.fields.normalize import is_syllable, strip_accents
 
 # The common Vietnamese surnames (họ), which cover nearly the whole population, with the rarer
 # ones that share a skeleton with a common one, so that those are not "repaired" into it.
@@ -24,12 +24,6 @@ SURNAMES = (
 ).split()
 # Middle names read without their mark: "Thi" and "Van" as given names are rare, as middles never.
 _MIDDLE = {"Thi": "Thị", "Van": "Văn"}
-
-
-def _is_syllable(token: str) -> bool:
-    from sohoa.models.ocr.decoding import parse
-
-    return parse(token.lower()) is not None
 
 
 @lru_cache
@@ -50,7 +44,7 @@ def _surname(token: str) -> str | None:
         return same[0]
     # one letter off a surname only for a token that is no Vietnamese syllable ("Nauyễn"): a real
     # syllable one letter off is a given name that lost the surname before it ("Trung", not Trương)
-    if same or len(key) < 5 or _is_syllable(token):
+    if same or len(key) < 5 or is_syllable(token):
         return None
     near = [s for k, ss in _by_skeleton().items() if Levenshtein.distance(key, k) <= 1 for s in ss]
     return near[0] if len(near) == 1 else None
@@ -63,7 +57,7 @@ def repair_person_name(name: str) -> str:
     if not 2 <= len(tokens) <= 6 or not all(t[:1].isupper() for t in tokens):
         return name
     # a stroke of the signature read as a word before the name ("Kỳ. Nguyên Trung Dũng", "CKH Phạm …")
-    if (len(tokens) > 2 and (not tokens[0].isalpha() or not _is_syllable(tokens[0])) and _surname(tokens[1])
+    if (len(tokens) > 2 and (not tokens[0].isalpha() or not is_syllable(tokens[0])) and _surname(tokens[1])
             and not _surname(tokens[0].strip("."))):
         tokens = tokens[1:]
     surname = _surname(tokens[0])

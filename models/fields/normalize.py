@@ -222,11 +222,16 @@ def _office_word(token: str) -> str | None:
     return word if all(have.count(m) <= need.count(m) for m in have) else None
 
 
-def _junk(token: str) -> bool:
-    """Not a word of a title: a lone letter or symbol, or no Vietnamese syllable ("VNH")."""
+def is_syllable(token: str) -> bool:
+    """A valid Vietnamese syllable (any case): the recognizer's closed set of onsets, rhymes and tones."""
     from sohoa.models.ocr.decoding import parse
 
-    return len(token) < 2 or not token.isalpha() or parse(token.lower()) is None
+    return parse(token.lower()) is not None
+
+
+def _junk(token: str) -> bool:
+    """Not a word of a title: a lone letter or symbol, or no Vietnamese syllable ("VNH")."""
+    return len(token) < 2 or not token.isalpha() or not is_syllable(token)
 
 
 def _unsmeared(token: str) -> str:
