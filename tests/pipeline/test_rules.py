@@ -72,6 +72,7 @@ def test_classifier_by_title_and_by_anatomy():
                          ("GIẤY CHỨNG NHẬN CƠ SỞ ĐỦ ĐIỀU KIỆN AN TOÀN THỰC PHẨM", "certificate"),
                          ("CHỨNG CHỈ HÀNH NGHỀ KHÁM BỆNH, CHỮA BỆNH", "certificate"),
                          ("ĐƠN ĐỀ NGHỊ CẤP GIẤY PHÉP", "application_form"),
+                         ("GIẤY ĐỀ NGHỊ ĐĂNG KÝ HỘ KINH DOANH", "application_form"),
                          ("QUYẾT ĐỊNH", "decision"), ("BÁO CÁO", "other")]:
         page = _page(header + [line(300, (620 - 7 * len(title), title))])
         doc_type = classify([page], vocab)
