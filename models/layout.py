@@ -75,6 +75,15 @@ def _drop_stray_marks(words: list) -> list:
     return keep
 
 
+def _motto_cut(key: str, next_key: str) -> int | None:
+    """Where a motto's first word begins at the end of ``key`` ("thanhcong" + "hoa" → 5)."""
+    for start in _MOTTO_STARTS:
+        first, second = start.split()
+        if next_key == second and key.endswith(first) and len(key) > len(first) + 1:
+            return len(key) - len(first)
+    return None
+
+
 def _unglue_motto(words: list[OcrWord]) -> list[OcrWord]:
     """The detector may take the agency line and the motto beside it for one line, and the
     recognizer then reads no space between them ("THÀNHCỘNG HÒA XÃ HỘI ..."): cut such a word
@@ -82,9 +91,7 @@ def _unglue_motto(words: list[OcrWord]) -> list[OcrWord]:
     keys = [strip_accents(w.text) for w in words]
     out: list[OcrWord] = []
     for i, w in enumerate(words):
-        cut = next((len(keys[i]) - len(first) for start in _MOTTO_STARTS for first in [start.split()[0]]
-                    if len(keys[i]) > len(first) + 1 and keys[i].endswith(first)
-                    and i + 1 < len(words) and keys[i + 1] == start.split()[1]), None)
+        cut = _motto_cut(keys[i], keys[i + 1]) if i + 1 < len(words) else None
         if cut is None or not w.text[cut:cut + 1].isupper():
             out.append(w)
             continue

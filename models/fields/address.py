@@ -51,7 +51,7 @@ def _unit_at(tokens: list[str], i: int) -> tuple[str, int] | None:
     return None
 
 
-# "Sõ 79/36 …" → "Số"; "1IA" → "11A": a house number's I or l beside a digit is a one
+# "1IA" → "11A": a house number's I or l beside a digit is a one
 _HOUSE_NUMBER_ONE = re.compile(r"(?<=\d)[Il]|[Il](?=\d)")
 
 

@@ -283,29 +283,23 @@ _ADDRESS_PREPOSITION = re.compile(r"^(?:tại|ở)\s+", re.IGNORECASE)
 
 def normalize_field(name: str, text: str) -> str | None:
     """Normalize the text of contract field ``name``; ``None`` if it holds no valid value."""
+    # address.py and names.py build on this module's helpers, hence imported here
     from sohoa.models.config import get_vocabulary
+    from sohoa.models.fields.address import normalize_address, repair_agency_units
+    from sohoa.models.fields.names import repair_person_name
 
     if name == "signer_name":
         return normalize_person_name(text)
     if name == "signer_title":
         return normalize_office_title(text)
-    if name == "holder_name":  # a person's name, or an organization's (left as read)
-        from sohoa.models.fields.names import repair_person_name
-
-        value = normalize_text(text)
-        return repair_person_name(value) if value else None
     if name == "address":
-        from sohoa.models.fields.address import normalize_address
-
         return normalize_address(_ADDRESS_PREPOSITION.sub("", fold_text(text)))
     if name == "recipient":
-        from sohoa.models.fields.address import normalize_address
-
         return normalize_address(text, commas=False)
-    if name in ("issuing_authority", "parent_authority"):
-        from sohoa.models.fields.address import repair_agency_units
-
-        value = normalize_text(text)
-        return repair_agency_units(value) if value else None
+    value = normalize_text(text)
+    if name == "holder_name" and value:  # a person's name, or an organization's (left as read)
+        return repair_person_name(value)
+    if name in ("issuing_authority", "parent_authority") and value:
+        return repair_agency_units(value)
     kind = get_vocabulary().fields.get(name, {}).get("kind", "text")
     return _BY_KIND[kind](text)

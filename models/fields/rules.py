@@ -180,8 +180,9 @@ def _continues(line: Line, nxt: Line, right: float) -> bool:
     wrapped = line.bbox[2] + first_word + 1.5 * h >= right or line.text.rstrip().endswith(",")
     # a handwritten line's box is taller than its neighbours': compare centres, by the smaller height
     below = (nxt.bbox[1] + nxt.bbox[3]) / 2 - (line.bbox[1] + line.bbox[3]) / 2 >= 0.6 * h_min
-    return (wrapped and below and nxt.bbox[1] - line.bbox[3] < 0.8 * h and not _label_hits(key)
-            and not _NEW_ITEM.search(key) and not _PLACE_DATE.search(key) and ":" not in nxt.text[:30] and nxt.bbox[0] > line.bbox[0] - h)
+    return (wrapped and below and nxt.bbox[1] - line.bbox[3] < 0.8 * h and nxt.bbox[0] > line.bbox[0] - h
+            and not (_label_hits(key) or _NEW_ITEM.search(key) or _PLACE_DATE.search(key))
+            and ":" not in nxt.text[:30])
 
 
 def _next_below(lines: list[Line], line: Line) -> Line | None:

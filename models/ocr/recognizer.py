@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -17,6 +18,9 @@ from sohoa.models.ocr.base import OcrLine, OcrWord
 from sohoa.models.ocr.decoding import Decoded, Syllables, beam_search, char_alternatives, greedy, repair_text
 from sohoa.models.ocr.word_lm import WordLMWeights, repair_line
 from sohoa.models.onnx_session import default_threads, ort_session
+
+if TYPE_CHECKING:
+    from sohoa.models.ocr.ppocr_det import DetBox
 
 ZOO = Path(__file__).resolve().parents[1] / "zoo" / "recognizer"
 HEIGHT = 48
@@ -142,9 +146,9 @@ def words_of(line: LineText, x0: int, y0: int, y1: int, x1: int) -> list[OcrWord
 LINE_END_PAD = 0.3  # x line height
 
 
-def _widened(box, page_width: int):
-    pad = int(round(LINE_END_PAD * (box.y1 - box.y0)))
-    return type(box)(max(0, box.x0 - pad), box.y0, min(page_width, box.x1 + pad), box.y1, box.score)
+def _widened(box: DetBox, page_width: int) -> DetBox:
+    pad = int(round(LINE_END_PAD * box.h))
+    return replace(box, x0=max(0, box.x0 - pad), x1=min(page_width, box.x1 + pad))
 
 
 class SohoaEngine:

@@ -113,8 +113,6 @@ def test_dash_between_words_is_spaced_evenly():
 
 
 def test_address_units_commas_and_provinces_repaired():
-    from sohoa.models.fields.normalize import normalize_field
-
     # a unit word read with the wrong mark, and a province one letter off: the closed lists decide
     assert normalize_field("address", "Số 11A Hoàng Diệu, xã Ea Bung, tính Đắk Lại") == \
         "Số 11A Hoàng Diệu, xã Ea Bung, tỉnh Đắk Lắk"
@@ -130,8 +128,6 @@ def test_address_units_commas_and_provinces_repaired():
 
 
 def test_surnames_and_middle_names_repaired_from_the_closed_list():
-    from sohoa.models.fields.normalize import normalize_field
-
     assert normalize_field("signer_name", "Tran Thùy Giang") == "Trần Thùy Giang"  # a lost mark
     assert normalize_field("signer_name", "Nnguyễn Mỹ Lan") == "Nguyễn Mỹ Lan"  # a stroke read as a letter
     assert normalize_field("signer_name", "Lê Thi Kim Chi") == "Lê Thị Kim Chi"
@@ -144,8 +140,6 @@ def test_surnames_and_middle_names_repaired_from_the_closed_list():
 
 
 def test_a_deputys_title_and_a_given_name_that_lost_its_surname():
-    from sohoa.models.fields.normalize import normalize_field
-
     assert normalize_field("signer_title", "PHỔ CHI CỤC TRƯỞNG") == "PHÓ CHI CỤC TRƯỞNG"
     assert normalize_field("signer_title", "PHỦ CHỦ TỊCH") == "PHÓ CHỦ TỊCH"
     assert normalize_field("signer_title", "THỦ TƯỚNG CHÍNH PHỦ") == "THỦ TƯỚNG CHÍNH PHỦ"
@@ -154,8 +148,6 @@ def test_a_deputys_title_and_a_given_name_that_lost_its_surname():
 
 
 def test_agency_unit_words_and_signature_strokes_before_a_name():
-    from sohoa.models.fields.normalize import normalize_field
-
     assert normalize_field("parent_authority", "SỞ Y TẾ TÌNH KIÊN GIANG") == "SỞ Y TẾ TỈNH KIÊN GIANG"
     assert normalize_field("parent_authority", "UBND TỈNH HÀ TĨNH") == "UBND TỈNH HÀ TĨNH"
     assert normalize_field("issuing_authority", "CỤC QUẢN LÝ DƯỢC") == "CỤC QUẢN LÝ DƯỢC"
@@ -164,8 +156,6 @@ def test_agency_unit_words_and_signature_strokes_before_a_name():
 
 
 def test_house_numbers_lost_unit_letters_and_units_in_a_recipient():
-    from sohoa.models.fields.normalize import normalize_field
-
     assert normalize_field("address", "Sõ 1IA Hoàng Diệu, huyện Bắc Bình, tnh Bình Thuận") == \
         "Số 11A Hoàng Diệu, huyện Bắc Bình, tỉnh Bình Thuận"
     # a recipient's units are repaired, but no comma goes between its words
