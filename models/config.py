@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     models_dir: Path = PACKAGE_DIR / "zoo"
     classifier_version: str = ""
     extractor_version: str = ""
+    # Field confidence = P(correct) from the field's own OCR words (models/fields/confidence.py);
+    # False: the rules' prior x line confidence (what the fit itself reads, training/ocr_cache.py)
+    field_confidence: bool = True
 
     # Service
     database_url: str = "sqlite:///sohoa-data/sohoa.db"

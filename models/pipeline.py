@@ -19,6 +19,7 @@ from sohoa.models.config import Settings, get_settings, get_vocabulary
 from sohoa.models.stamps import drop_signature_ink
 from sohoa.models.document import DocType, DocumentResult, Field, Page, Source
 from sohoa.models.fields import rules
+from sohoa.models.fields.confidence import default_field_confidence
 from sohoa.models.learned.merge import merge_doc_type, merge_fields
 from sohoa.models.learned.relabel import relabel_blocks
 from sohoa.models.loading import InputError, PageImage, load_pages, read_scan
@@ -75,6 +76,9 @@ class Pipeline:
         self.vocabulary = get_vocabulary()
         self.ocr = build_engine(self.settings.ocr_engine, self.settings)
         self.learned = _load_learned(self.settings)
+        # fitted on this OCR engine's word confidences; with another engine the rules' stays
+        cal = default_field_confidence() if self.settings.field_confidence else None
+        self.field_confidence = cal if cal is not None and cal.engine == self.settings.ocr_engine else None
 
     @property
     def model_versions(self) -> dict[str, str]:
@@ -132,6 +136,8 @@ class Pipeline:
                 fields = {name: Field(**f) for name, f in
                           merge_fields(prediction.fields, fields, self.learned.override_min_conf,
                                        self.learned.fill_min_conf).items()}
+            if self.field_confidence is not None:  # P(correct): what reviewers sort by
+                fields = self.field_confidence.rescore(fields, pages)
         text = "\n".join(ln.text for p in pages for b in p.blocks for ln in b.lines)
         timings = {k: round(v, 1) for k, v in timer.ms.items()}
         timings["total"] = round(timings.get("load", 0.0) + (time.perf_counter() - start) * 1000, 1)

@@ -41,6 +41,10 @@ def test_bench_end_to_end_on_one_generated_document(tmp_path):
     assert report["documents"] == 2 and len(report["errors"]) == 1
     assert report["doc_type"]["n"] == 1
     assert set(report["fields"]) == {"strict", "soft"}
+    ok_doc = next(d for d in report["docs"] if "error" not in d)
+    fc = report["field_confidence"]  # every predicted field ranked by its confidence
+    assert fc["fields"] == len(ok_doc["pred_fields"]) and fc["errors"] == len(ok_doc["fields_wrong"]) + sum(
+        1 for k in ok_doc["pred_fields"] if k not in ok_doc["fields_strict_ok"] and k not in ok_doc["fields_wrong"])
     assert "pipeline/gt/all" in report["text"] and "tesseract/gt/all" in report["text"]
     assert "pipeline/gt/exact" not in report["text"]  # "exact" is for text-only references
     assert 0 < report["text"]["tesseract/gt/all"]["bow_recall"] <= 1

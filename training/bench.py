@@ -108,6 +108,7 @@ def run_bench(folder: str | Path, engine: str | None = None, peer: str = "tesser
     docs = []
     type_pairs: list[tuple[str, str]] = []
     fscores = M.FieldScores()
+    ranked: list[tuple[float, bool]] = []  # (confidence, correct) of every predicted field
     text_scores: dict[tuple[str, str, str], list[M.TextScore]] = {}  # (system, ref, subset) → scores
     by_type_text: dict[tuple[str, str], list[M.TextScore]] = {}
     stage_ms = {s: 0.0 for s in STAGES}
@@ -138,6 +139,8 @@ def run_bench(folder: str | Path, engine: str | None = None, peer: str = "tesser
             type_pairs.append((gt_type, result.doc_type.label))
             gt_fields = {k: f["value"] for k, f in item.gt.get("fields", {}).items()}
             fscores.add(pred_fields, gt_fields, names=[n for n in field_names if n in pred_fields or n in gt_fields])
+            ranked += [(f.confidence, k in gt_fields and M.values_match(f.value, gt_fields[k]))
+                       for k, f in result.fields.items()]
             rec.update({"gt_type": gt_type, "template": item.gt.get("template"),
                         "fields_strict_ok": sorted(k for k in gt_fields if k in pred_fields
                                                    and M.values_match(pred_fields[k], gt_fields[k])),
@@ -192,6 +195,8 @@ def run_bench(folder: str | Path, engine: str | None = None, peer: str = "tesser
         "documents": len(items), "errors": errors,
         "doc_type": M.confusion(type_pairs, labels) if type_pairs else None,
         "fields": fscores.report() if type_pairs else None,
+        # a reviewer sorting fields by confidence: how many of the wrong ones come first
+        "field_confidence": M.lowest_share(ranked) if ranked else None,
         "soft_threshold": M.SOFT_THRESHOLD,
         "text": text, "text_by_type": text_by_type,
         "speed": speed,
@@ -247,6 +252,11 @@ def render_markdown(r: dict) -> str:
         m, ms = st["micro"], so["micro"]
         L.append(f"| **all (micro)** | {m['tp'] + m['fn']} | {m['tp'] + m['fp']} | {_f(m['precision'])} | "
                  f"{_f(m['recall'])} | **{_f(m['f1'])}** | **{_f(ms['f1'])}** |")
+    fc = r.get("field_confidence")
+    if fc and fc.get("errors"):
+        L.append(f"\nSorted by confidence, the lowest 10 % of predicted fields ({fc['lowest_10pct']} of {fc['fields']}) "
+                 f"hold **{fc['errors_in_lowest_10pct']} of the {fc['errors']} wrong ones** "
+                 f"(error rate {_f(fc['error_rate_lowest_10pct'])} there, {_f(fc['error_rate_rest'])} in the rest).")
     if r.get("text"):
         L.append("\n## Text (white space folded; CER in characters, WER in words)\n")
         L.append("Order-free word recall/precision (bag of words) separate recognition from reading order.\n")

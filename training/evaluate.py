@@ -17,7 +17,7 @@ import numpy as np
 from sohoa.models.learned.features import pad_windows
 from sohoa.models.learned.merge import merge_doc_type, merge_fields
 from sohoa.models.learned.runtime import LearnedModel
-from sohoa.training.metrics import FieldScores, confusion, values_match
+from sohoa.training.metrics import FieldScores, confusion, lowest_share, values_match
 
 
 class TorchLearned(LearnedModel):
@@ -176,19 +176,6 @@ def score(preds: list[dict], override_min_conf=0.5, doc_min_conf: float = 0.5, f
     out["merged"]["confusion"] = confusion(pairs["merged"])
     out["confidence"] = {"merged": lowest_share(conf_rows), "model": lowest_share(model_rows)}
     return out
-
-
-def lowest_share(rows: list[tuple]) -> dict:
-    """Of all wrong fields, the share found in the lowest-confidence 10 % of fields."""
-    if not rows:
-        return {}
-    rows = sorted(rows, key=lambda r: r[0])
-    k = max(1, int(round(0.1 * len(rows))))
-    errors = sum(1 for r in rows if not r[1])
-    low_err = sum(1 for r in rows[:k] if not r[1])
-    return {"fields": len(rows), "errors": errors, "lowest_10pct": k, "errors_in_lowest_10pct": low_err,
-            "share_of_errors": low_err / errors if errors else None,
-            "error_rate_lowest_10pct": low_err / k, "error_rate_rest": (errors - low_err) / max(1, len(rows) - k)}
 
 
 def choose_thresholds(preds: list[dict], rules_keep_conf: float = 0.9, min_gain: float = 0.002) -> dict:

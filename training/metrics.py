@@ -173,3 +173,16 @@ def confusion(pairs: list[tuple[str, str]], labels: list[str] | None = None) -> 
     correct = sum(1 for g, p in pairs if g == p)
     return {"n": len(pairs), "accuracy": correct / len(pairs) if pairs else None, "labels": labels,
             "matrix": matrix}
+
+
+def lowest_share(rows: list[tuple]) -> dict:
+    """Of all wrong fields, the share found in the lowest-confidence 10 % of fields."""
+    if not rows:
+        return {}
+    rows = sorted(rows, key=lambda r: r[0])
+    k = max(1, int(round(0.1 * len(rows))))
+    errors = sum(1 for r in rows if not r[1])
+    low_err = sum(1 for r in rows[:k] if not r[1])
+    return {"fields": len(rows), "errors": errors, "lowest_10pct": k, "errors_in_lowest_10pct": low_err,
+            "share_of_errors": low_err / errors if errors else None,
+            "error_rate_lowest_10pct": low_err / k, "error_rate_rest": (errors - low_err) / max(1, len(rows) - k)}

@@ -63,6 +63,7 @@ def _pipeline():
     global _PIPE
     if _PIPE is None:
         os.environ["SOHOA_LEARNED_MODELS"] = "0"  # OCR + layout + rules only: the baseline and the inputs
+        os.environ["SOHOA_FIELD_CONFIDENCE"] = "0"  # the rules' own confidence: what field_confidence fits on
         from sohoa.models.pipeline import Pipeline
         _PIPE = Pipeline()
     return _PIPE
