@@ -19,6 +19,8 @@ from sohoa.models.fields.normalize import fold_text, is_syllable, normalize_text
 _UNITS = ("thành phố", "thị xã", "thị trấn", "phường", "xã", "huyện", "quận", "tỉnh")
 _UNIT_BY_SKELETON = {strip_accents(u): u for u in _UNITS}
 _PROVINCE_UNITS = {"tỉnh", "thành phố"}
+# cities of province rank; any other "thành phố Thanh Hóa" lies in a province named after it
+_MUNICIPALITIES = {"Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Huế"}
 
 
 @lru_cache
@@ -75,6 +77,9 @@ def normalize_address(text: str, commas: bool = True) -> str | None:
     if commas and len(tokens) > 1 and strip_accents(tokens[0]) == "so" and tokens[1][:1].isdigit():
         tokens[0] = "Số"
     tokens = [_HOUSE_NUMBER_ONE.sub("1", t) if t[:1].isdigit() else t for t in tokens]
+    # "dường Hùng Vương": đ read as d; before a street's name only "đường" (street) is meant
+    tokens = ["đường" if t == "dường" and k + 1 < len(tokens) and _opens_name(tokens[k + 1]) else t
+              for k, t in enumerate(tokens)]
     out: list[str] = []
     i = 0
     while i < len(tokens):
@@ -93,13 +98,22 @@ def normalize_address(text: str, commas: bool = True) -> str | None:
             while j < len(tokens) and _opens_name(tokens[j]) and j - i < 4 and not tokens[j - 1].endswith(","):
                 j += 1
             if j > i:
-                name = " ".join(tokens[i:j])
-                comma = "," if name.endswith(",") else ""
                 # "thành phố" also heads cities inside a province (thành phố Tam Kỳ): only an
                 # exact skeleton match there; "tỉnh" is always followed by a province
-                fixed = _province(name.rstrip(","), 1 if unit == "tỉnh" else 0)
-                out.extend((fixed + comma).split())
-                i = j
+                letters = 1 if unit == "tỉnh" else 0
+                k = next((k for k in range(j - i, 0, -1)
+                          if _province(" ".join(tokens[i:i + k]).rstrip(",;."), letters) in provinces()), j - i)
+                name = " ".join(tokens[i:i + k])
+                core = name.rstrip(",;.")
+                fixed = _province(core, letters)
+                out.extend((fixed + name[len(core):]).split())
+                i += k
+                if commas and i < len(tokens) and (fixed in _MUNICIPALITIES if unit == "thành phố" else fixed in provinces()) \
+                        and not _unit_at(tokens, i):
+                    # the province ends an address: what follows is the sentence or the next
+                    # label it ran into ("…, tỉnh Phú Thọ Người chịu trách nhiệm …")
+                    out[-1] = out[-1].rstrip(",")
+                    break
     return normalize_text(" ".join(out))
 
 

@@ -26,6 +26,8 @@ _SIGN_PREFIX = re.compile(r"^\s*(TM|KT|TL|TUQ|Q|T/M|K/T)\s*[./]\s*", re.IGNORECA
 # "CHỦ TỊCH ỦY BAN NHÂN DÂN ...", "TRƯỞNG PHÒNG KINH TẾ".
 _AUTHORITY_LINE = re.compile(r"^(giam doc|chu tich|truong phong|cuc truong|bo truong|chi cuc truong|"
                              r"truong ban|vien truong|hieu truong|thu truong)\b")
+# "SỞ Y TẾ CHỨNG NHẬN", "CHỨNG NHẬN:": the issuer's line under a certificate's name
+_ISSUER_CERTIFIES = re.compile(r"^(?!giay\b).*\bchung nhan\s*:?\s*$")
 _COLLECTIVE = re.compile(r"^\s*T\s*[./]?\s*M\s*[./]", re.IGNORECASE)
 _VALID_UNTIL = re.compile(r"(hieu luc|gia tri|thoi han)[^\d]{0,25}(den|toi)\s*(ngay)?")
 
@@ -155,7 +157,15 @@ def _label_hits(key: str) -> list[tuple[int, int, str]]:
         for m in re.finditer(r"(?:^|[\s.;,(-])(" + _label_re(label).pattern + ")", key):
             if not any(s <= m.start(1) < e for s, e, _ in hits):
                 hits.append((m.start(1), m.end(1), name))
-    return sorted(hits)
+    hits.sort()
+    # words between a label and its colon are part of that label: "Địa chỉ cơ sở:" is an
+    # address, not an address followed by the holder's "Cơ sở:"
+    kept: list[tuple[int, int, str]] = []
+    for h in hits:
+        if kept and h[0] < (colon := key.find(":", kept[-1][1], kept[-1][1] + 30)) and colon >= 0:
+            continue
+        kept.append(h)
+    return kept
 
 
 def _value_after_label(text: str, key: str, end: int, stop: int) -> str:
@@ -182,7 +192,7 @@ def _continues(line: Line, nxt: Line, right: float) -> bool:
     below = (nxt.bbox[1] + nxt.bbox[3]) / 2 - (line.bbox[1] + line.bbox[3]) / 2 >= 0.6 * h_min
     return (wrapped and below and nxt.bbox[1] - line.bbox[3] < 0.8 * h and nxt.bbox[0] > line.bbox[0] - h
             and not (_label_hits(key) or _NEW_ITEM.search(key) or _PLACE_DATE.search(key))
-            and ":" not in nxt.text[:30])
+            and ":" not in nxt.text[:60])  # "Người chịu trách nhiệm chuyên môn kỹ thuật: …"
 
 
 def _next_below(lines: list[Line], line: Line) -> Line | None:
@@ -193,6 +203,15 @@ def _next_below(lines: list[Line], line: Line) -> Line | None:
     return min(below, key=lambda ln: (ln.bbox[1], ln.bbox[0]), default=None)
 
 
+def _value_below(lines: list[Line], line: Line) -> Line | None:
+    """The line right under a label that ends its own line, unless it is another label."""
+    nxt = _next_below(lines, line)
+    h = line.bbox[3] - line.bbox[1]
+    if nxt is None or nxt.bbox[1] - line.bbox[3] > 1.5 * h or _label_hits(strip_accents(nxt.text)):
+        return None
+    return nxt
+
+
 def _form_fields(pages: list[Page]) -> dict[str, Field]:
     """Labelled lines anywhere ("Họ và tên: ...", "Ngày sinh: ..."); one line may hold several,
     and an address or scope may wrap onto the next line."""
@@ -201,6 +220,7 @@ def _form_fields(pages: list[Page]) -> dict[str, Field]:
         lines = [ln for b in page.blocks if b.type in ("form_line", "body", "table", "recipients")
                  for ln in b.lines]
         lines.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+        in_table = {id(ln) for b in page.blocks if b.type == "table" for ln in b.lines}
         # the text column's right edge: where most full lines end
         ends = sorted(ln.bbox[2] for ln in lines)
         right = float(ends[int(0.9 * (len(ends) - 1))]) if ends else 0.0
@@ -213,8 +233,13 @@ def _form_fields(pages: list[Page]) -> dict[str, Field]:
                 last = j + 1 == len(hits)
                 text = _value_after_label(ln.text, key, end, hits[j + 1][0] if not last else len(ln.text))
                 used = [ln]
+                if not text and last and ln.text.rstrip().endswith(":") and (nxt := _value_below(lines, ln)):
+                    text = nxt.text  # a label on a line of its own, its value centred under it
+                    used.append(nxt)
                 if name in _WRAPPING and last:
-                    while len(used) < 3 and (nxt := _next_below(lines, used[-1])) and _continues(used[-1], nxt, right):
+                    # a value goes on in its own block kind: a table's header under a form line is not its end
+                    while len(used) < 3 and (nxt := _next_below(lines, used[-1])) and _continues(used[-1], nxt, right) \
+                            and (id(nxt) in in_table) == (id(used[-1]) in in_table):
                         text += " " + nxt.text
                         used.append(nxt)
                 value = normalize_date(text) if name in ("valid_until", "date_of_birth") else normalize_field(name, text)
@@ -289,8 +314,8 @@ def extract_fields(pages: list[Page]) -> dict[str, Field]:
             block, page = found
             lines = block.lines
             if role == "title":  # the line stating who issues ("GIÁM ĐỐC SỞ Y TẾ") ends the name
-                lines = lines[:1] + list(takewhile(lambda ln: not _AUTHORITY_LINE.match(strip_accents(ln.text)),
-                                                   lines[1:]))
+                lines = lines[:1] + list(takewhile(lambda ln: not (_AUTHORITY_LINE.match(k := strip_accents(ln.text))
+                                                                   or _ISSUER_CERTIFIES.match(k)), lines[1:]))
             if f := _field(name, " ".join(ln.text for ln in lines), lines, page, 0.85):
                 fields[name] = f
     if found := _first(pages, "recipients"):

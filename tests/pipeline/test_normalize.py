@@ -161,3 +161,18 @@ def test_house_numbers_lost_unit_letters_and_units_in_a_recipient():
     # a recipient's units are repaired, but no comma goes between its words
     assert normalize_field("recipient", "Ủy ban nhân dân tinh Sóc Trăng") == "Ủy ban nhân dân tỉnh Sóc Trăng"
     assert normalize_field("recipient", "UBND huyện Chợ Đồn") == "UBND huyện Chợ Đồn"
+
+
+def test_an_address_ends_at_its_province():
+    # prose or the next label run on after the province; a recipient list keeps going
+    assert normalize_field("address", "Tổ dân phố 8, phường Bàn Thạch, thành phố Đà Nẵng, phản ánh về việc xây dựng") == \
+        "Tổ dân phố 8, phường Bàn Thạch, thành phố Đà Nẵng"
+    assert normalize_field("address", "Tổ 6, xã Quang Húc, huyện Tam Nông, tỉnh Phú Thọ Người chịu trách nhiệm: An") == \
+        "Tổ 6, xã Quang Húc, huyện Tam Nông, tỉnh Phú Thọ"
+    # a city named after its province is not the end; nor is a province before another unit
+    assert normalize_field("address", "Số 223, đường Lý Thường Kiệt, thành phố Bắc Giang, tỉnh Bắc Giang") == \
+        "Số 223, đường Lý Thường Kiệt, thành phố Bắc Giang, tỉnh Bắc Giang"
+    assert normalize_field("recipient", "Sở Y tế tỉnh Ninh Bình; Các đơn vị trực thuộc") == \
+        "Sở Y tế tỉnh Ninh Bình; Các đơn vị trực thuộc"
+    # đ read as d before a street's name
+    assert normalize_field("address", "Số 17A, dường Trường Chinh, quận Hồng Bàng") == "Số 17A, đường Trường Chinh, quận Hồng Bàng"

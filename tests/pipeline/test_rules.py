@@ -181,3 +181,22 @@ def test_the_collective_body_signed_for_is_not_the_signers_office():
     lines = _letter_lines()[:5] + [line(900, (760, "TM. ỦY BAN NHÂN DÂN")), line(1100, (780, "Hoàng Diệu Nga"))]
     values = _values(lines)
     assert "signer_title" not in values and values["signer_name"] == "Hoàng Diệu Nga"
+
+
+def test_label_words_up_to_the_colon_and_a_label_alone_on_its_line():
+    lines = _letter_lines()[:3] + [
+        line(260, (430, "GIẤY CHỨNG NHẬN")),
+        line(295, (330, "CƠ SỞ ĐỦ ĐIỀU KIỆN AN TOÀN THỰC PHẨM")),
+        line(330, (330, "SỞ Y TẾ CHỨNG NHẬN")),
+        line(380, (110, "Cơ sở: Công ty TNHH Bánh kẹo Hải Hà")),
+        line(420, (110, "Địa chỉ cơ sở: Số 25, đường Lê Lợi, phường 3, thành phố Đà Nẵng")),
+        line(480, (300, "ĐỦ ĐIỀU KIỆN AN TOÀN THỰC PHẨM THEO QUY ĐỊNH ĐỂ:")),
+        line(515, (420, "Sản xuất bánh, kẹo các loại")),
+    ]
+    values = _values(lines)
+    # "SỞ Y TẾ CHỨNG NHẬN" says who certifies: not the certificate's name
+    assert values["title"] == "GIẤY CHỨNG NHẬN CƠ SỞ ĐỦ ĐIỀU KIỆN AN TOÀN THỰC PHẨM"
+    # "cơ sở" before the colon belongs to the address label, not to a holder label
+    assert values["holder_name"] == "Công ty TNHH Bánh kẹo Hải Hà"
+    assert values["address"] == "Số 25, đường Lê Lợi, phường 3, thành phố Đà Nẵng"
+    assert values["scope"] == "Sản xuất bánh, kẹo các loại"
