@@ -54,12 +54,16 @@ def repair_person_name(name: str) -> str:
     """``name`` with its surname and middle-name marks repaired; anything that does not look like a
     person's name (an organization: "Công ty TNHH ...") is returned as it is."""
     tokens = name.split()
+    # a stroke of the signature read as a word before the name ("Kỳ. Nguyên Trung Dũng", "CKH Phạm …",
+    # "vyy Nguyễn …", "% Nguyễn …"): no syllable, or not capitalised, right before a surname
+    if (len(tokens) > 2 and (not tokens[0].isalpha() or not is_syllable(tokens[0]) or not tokens[0][:1].isupper())
+            and _surname(tokens[1]) and not _surname(tokens[0].strip("."))):
+        tokens = tokens[1:]
     if not 2 <= len(tokens) <= 6 or not all(t[:1].isupper() for t in tokens):
         return name
-    # a stroke of the signature read as a word before the name ("Kỳ. Nguyên Trung Dũng", "CKH Phạm …")
-    if (len(tokens) > 2 and (not tokens[0].isalpha() or not is_syllable(tokens[0])) and _surname(tokens[1])
-            and not _surname(tokens[0].strip("."))):
-        tokens = tokens[1:]
+    # O for Q: no Vietnamese syllable opens with "Ou" ("Ouốc" → "Quốc")
+    tokens = [t if not (t.startswith("Ou") and not is_syllable(t) and is_syllable("Q" + t[1:])) else "Q" + t[1:]
+              for t in tokens]
     surname = _surname(tokens[0])
     if surname:
         tokens[0] = surname

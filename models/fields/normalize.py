@@ -166,7 +166,7 @@ _RANKS = (
     "thiếu tướng", "trung tướng", "thượng tướng", "đại tướng", "đại tá", "thượng tá", "trung tá",
     "thiếu tá", "đại úy", "thượng úy", "trung úy", "thiếu úy",
     "pgs.ts.", "gs.ts.", "pgs. ts.", "gs. ts.", "ts.bs.", "ths.bs.", "bs.ckii", "bs.cki", "bs.", "ts.",
-    "ths.", "ks.", "ls.", "ds.", "cn.", "pgs.", "gs.", "bsck", "ông", "bà",
+    "ths.", "ks.", "ls.", "ds.", "đs.", "cn.", "pgs.", "gs.", "bsck", "ông", "bà",
 )
 
 

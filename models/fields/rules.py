@@ -126,6 +126,35 @@ def _signer(block: Block, page: int) -> dict[str, Field]:
     return out
 
 
+# "(Ký, ghi rõ họ tên)", "(Ký và ghi rõ họ tên)", "(Ký, đóng dấu, ghi rõ họ tên)"
+_SIGN_CAPTION = re.compile(r"^\W*ky\b.{0,30}\bho\s*ten\W*$")
+
+
+def _signature_by_caption(pages: list[Page]) -> dict[str, Field]:
+    """A form's signature the layout left in the body: the caption under the signer's role
+    ("Người làm đơn", "(Ký, ghi rõ họ tên)"), the name written further down the same column."""
+    for page in reversed(pages):
+        lines = sorted((ln for b in page.blocks if b.type in ("body", "form_line") for ln in b.lines),
+                       key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+        for k, cap in enumerate(lines):
+            if not _SIGN_CAPTION.match(strip_accents(cap.text)):
+                continue
+            h = cap.bbox[3] - cap.bbox[1]
+            column = [ln for ln in lines if ln.bbox[0] < cap.bbox[2] and ln.bbox[2] > cap.bbox[0]]
+            above = [ln for ln in column if cap.bbox[1] - 1.5 * h < ln.bbox[3] <= cap.bbox[1] + 0.3 * h]
+            below = [ln for ln in column if cap.bbox[3] - 0.3 * h <= ln.bbox[1] < cap.bbox[3] + 8 * h]
+            out: dict[str, Field] = {}
+            if above and not _PLACE_DATE.search(strip_accents(above[-1].text)) and len(above[-1].text.split()) <= 6:
+                if f := _field("signer_title", above[-1].text, [above[-1]], page.number, 0.7):
+                    out["signer_title"] = f
+            names = [ln for ln in below if _looks_like_name(ln.text)]
+            if names and (f := _field("signer_name", names[0].text, [names[0]], page.number, 0.7)):
+                out["signer_name"] = f
+            if out:
+                return out
+    return {}
+
+
 def _looks_like_office(line: Line) -> bool:
     """"GIÁM ĐỐC", "PHÓ CHỦ TỊCH": capital letters, hardly any symbols. A seal read as text
     ("®\\VA Ð, À01") is not one."""
@@ -260,21 +289,22 @@ _PARTY = re.compile(r"(?:^|\s)(?:cua|cho|doi voi)\s+(?:ong\s*\(ba\)\s+|ong/ba\s+
 
 def _party_in_prose(pages: list[Page]) -> Field | None:
     for page in pages:
-        for block in page.blocks:
-            if block.type not in ("body", "form_line") or not block.lines:
+        # the page's running text top to bottom: a paragraph's line holding "địa chỉ:" may have
+        # been taken for a form line, a block of its own
+        lines = sorted((ln for b in page.blocks if b.type in ("body", "form_line") for ln in b.lines),
+                       key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+        text = " ".join(ln.text for ln in lines)
+        starts = [0]
+        for ln in lines[:-1]:
+            starts.append(starts[-1] + len(ln.text) + 1)
+        for m in _PARTY.finditer(strip_accents(text)):
+            s, e = m.span("name")
+            name = text[s:e]
+            if not name[:1].isupper() or len(name.split()) > 14:
                 continue
-            text = " ".join(ln.text for ln in block.lines)
-            starts = [0]
-            for ln in block.lines[:-1]:
-                starts.append(starts[-1] + len(ln.text) + 1)
-            for m in _PARTY.finditer(strip_accents(text)):
-                s, e = m.span("name")
-                name = text[s:e]
-                if not name[:1].isupper() or len(name.split()) > 14:
-                    continue
-                used = [ln for ln, st in zip(block.lines, starts) if st < e and st + len(ln.text) > s]
-                if f := _field("holder_name", name, used, page.number, 0.7):
-                    return f
+            used = [ln for ln, st in zip(lines, starts) if st < e and st + len(ln.text) > s]
+            if f := _field("holder_name", name, used, page.number, 0.7):
+                return f
     return None
 
 
@@ -335,6 +365,8 @@ def extract_fields(pages: list[Page]) -> dict[str, Field]:
         lines = [ln for b in page.blocks if b.type == "signature_block" for ln in b.lines]
         block = Block(type="signature_block", bbox=_union([ln.bbox for ln in lines]), lines=lines)
         fields.update(_signer(block, page.number))
+    else:
+        fields.update(_signature_by_caption(pages))
     for name, f in _form_fields(pages).items():
         fields.setdefault(name, f)
     if "holder_name" not in fields and (f := _party_in_prose(pages)):

@@ -176,3 +176,10 @@ def test_an_address_ends_at_its_province():
         "Sở Y tế tỉnh Ninh Bình; Các đơn vị trực thuộc"
     # đ read as d before a street's name
     assert normalize_field("address", "Số 17A, dường Trường Chinh, quận Hồng Bàng") == "Số 17A, đường Trường Chinh, quận Hồng Bàng"
+
+
+def test_a_stroke_a_glued_rank_and_o_for_q_before_a_name():
+    assert normalize_field("signer_name", "vyy Nguyễn Văn Phú") == "Nguyễn Văn Phú"
+    assert normalize_field("signer_name", "% Nguyễn Thế Dũng") == "Nguyễn Thế Dũng"
+    assert normalize_field("signer_name", "ĐS.Phan Ouốc Triều") == "Phan Quốc Triều"
+    assert normalize_field("holder_name", "Công ty TNHH Ou Bình") == "Công ty TNHH Ou Bình"  # not a person's name

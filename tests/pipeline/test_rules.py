@@ -200,3 +200,16 @@ def test_label_words_up_to_the_colon_and_a_label_alone_on_its_line():
     assert values["holder_name"] == "Công ty TNHH Bánh kẹo Hải Hà"
     assert values["address"] == "Số 25, đường Lê Lợi, phường 3, thành phố Đà Nẵng"
     assert values["scope"] == "Sản xuất bánh, kẹo các loại"
+
+
+def test_a_forms_signature_found_by_its_caption():
+    # the layout left the applicant's signature in the body: the caption says where it is
+    lines = [
+        line(400, (110, "Nội dung đề nghị cấp phép: Nhà ở riêng lẻ 4 tầng")),
+        line(520, (560, "Lạng Giang, ngày 1 tháng 6 năm 2019")),
+        line(560, (640, "Người làm đơn")),
+        line(592, (610, "(Ký, ghi rõ họ tên)")),
+        line(700, (630, "Phạm Anh Hiếu")),
+    ]
+    values = _values(lines)
+    assert values["signer_title"] == "Người làm đơn" and values["signer_name"] == "Phạm Anh Hiếu"
