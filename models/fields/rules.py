@@ -216,11 +216,15 @@ def _continues(line: Line, nxt: Line, right: float) -> bool:
     key = strip_accents(nxt.text)
     first_word = nxt.words[0].bbox[2] - nxt.words[0].bbox[0] if nxt.words else 0.5 * h * len(nxt.text.split()[0])
     # a value ending in a comma ("…, huyện Chợ Đồn,") goes on, wherever its line stops
-    wrapped = line.bbox[2] + first_word + 1.5 * h >= right or line.text.rstrip().endswith(",")
+    comma = line.text.rstrip().endswith(",")
+    wrapped = line.bbox[2] + first_word + 1.5 * h >= right or comma
     # a handwritten line's box is taller than its neighbours': compare centres, by the smaller height
     below = (nxt.bbox[1] + nxt.bbox[3]) / 2 - (line.bbox[1] + line.bbox[3]) / 2 >= 0.6 * h_min
     return (wrapped and below and nxt.bbox[1] - line.bbox[3] < 0.8 * h and nxt.bbox[0] > line.bbox[0] - h
-            and not (_label_hits(key) or _NEW_ITEM.search(key) or _PLACE_DATE.search(key))
+            # a label opening the line starts a new value; one further on is prose that a value
+            # broken after a comma runs into (", địa chỉ: Số 5, … tỉnh X, phạm vi hoạt động …")
+            and not (any(start <= 4 or not comma for start, _, _ in _label_hits(key)) or _NEW_ITEM.search(key)
+                     or _PLACE_DATE.search(key) or (_VALID_UNTIL.search(key) and not comma))
             and ":" not in nxt.text[:60])  # "Người chịu trách nhiệm chuyên môn kỹ thuật: …"
 
 

@@ -213,3 +213,18 @@ def test_a_forms_signature_found_by_its_caption():
     ]
     values = _values(lines)
     assert values["signer_title"] == "Người làm đơn" and values["signer_name"] == "Phạm Anh Hiếu"
+
+
+def test_an_address_broken_after_a_comma_runs_into_the_next_clause_and_ends_at_its_province():
+    lines = [
+        line(400, (110, "Điều 1. Cấp giấy phép hoạt động khám bệnh, chữa bệnh cho Phòng khám")),
+        line(432, (110, "chuyên khoa Răng Hàm Mặt Lộc Phát, địa chỉ: Số 29/28, đường Hoàng Diệu,")),
+        line(464, (110, "xã Hưng Thịnh, huyện Bảo Lạc, tỉnh Cao Bằng, phạm vi hoạt động chuyên")),
+        line(496, (110, "môn: Khám bệnh, chữa bệnh đa khoa.")),
+        line(560, (110, "2. Địa điểm: Số 46A, ngõ 36, phố Hai Bà Trưng, xã Kiến Phúc")),
+        line(592, (110, "Giấy phép này có hiệu lực đến ngày 20/02/2029")),
+    ]
+    values = _values(lines)
+    assert values["address"] == "Số 29/28, đường Hoàng Diệu, xã Hưng Thịnh, huyện Bảo Lạc, tỉnh Cao Bằng"
+    assert values["holder_name"] == "Phòng khám chuyên khoa Răng Hàm Mặt Lộc Phát"
+    assert values["valid_until"] == "2029-02-20"
