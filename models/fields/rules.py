@@ -70,6 +70,38 @@ def _field(name: str, text: str, lines: list[Line], page: int, prior: float, val
                  page=page, bbox=_union([ln.bbox for ln in lines]), source="rules")
 
 
+# Papers whose name has no summary line (trích yếu) under it: licences, certificates, forms
+_NAMES_ALONE = re.compile(r"^(giay chung nhan|giay phep|chung chi|chung nhan|don|phieu|to khai|giay de nghi)\b")
+# Papers that do have one: a report, a plan, a notice, a decision
+_NAMES_WITH_SUMMARY = re.compile(r"^(bao cao|ke hoach|thong bao|quyet dinh|to trinh|chuong trinh)\b")
+
+
+def _centred_under_title(pages: list[Page]) -> tuple[Block, int] | None:
+    """A report's summary the layout left in the body: the lines right under its name ("BÁO CÁO"),
+    centred on it, not in capitals."""
+    found = _first(pages, "title")
+    if not found or not _NAMES_WITH_SUMMARY.match(strip_accents(found[0].lines[0].text)):
+        return None
+    title, number = found
+    page = next(p for p in pages if p.number == number)
+    cx = (title.bbox[0] + title.bbox[2]) / 2
+    h = title.lines[-1].bbox[3] - title.lines[-1].bbox[1]
+    body = sorted((ln for b in page.blocks if b.type == "body" for ln in b.lines), key=lambda ln: ln.bbox[1])
+    lines: list[Line] = []
+    for ln in body:
+        top = lines[-1].bbox[3] if lines else title.bbox[3]
+        if ln.bbox[1] < top - 0.5 * h:
+            continue
+        centred = abs((ln.bbox[0] + ln.bbox[2]) / 2 - cx) < 0.05 * page.width
+        # the summary's own lines sit tight; the body paragraph starts after a paragraph space
+        if ln.bbox[1] - top > (0.4 if lines else 1.2) * h or not centred or ln.text.isupper():
+            break
+        lines.append(ln)
+    if not lines or not lines[0].text[:1].isupper():
+        return None
+    return Block(type="subject", bbox=_union([ln.bbox for ln in lines]), lines=lines), number
+
+
 def _first(pages: list[Page], role: str) -> tuple[Block, int] | None:
     for page in pages:
         for block in page.blocks:
@@ -344,7 +376,13 @@ def extract_fields(pages: list[Page]) -> dict[str, Field]:
     if found := _first(pages, "agency_header"):
         fields.update(_authorities(*found))
     for role, name in (("title", "title"), ("subject", "subject")):
-        if found := _first(pages, role):
+        if name == "subject" and _NAMES_ALONE.match(strip_accents(fields["title"].value if "title" in fields else "")):
+            continue  # the centred line under a licence's name is the rest of that name
+        if name == "subject" and not _first(pages, "subject") and (under := _centred_under_title(pages)):
+            found: tuple[Block, int] | None = under
+        else:
+            found = _first(pages, role)
+        if found:
             block, page = found
             lines = block.lines
             if role == "title":  # the line stating who issues ("GIÁM ĐỐC SỞ Y TẾ") ends the name

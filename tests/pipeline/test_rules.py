@@ -228,3 +228,23 @@ def test_an_address_broken_after_a_comma_runs_into_the_next_clause_and_ends_at_i
     assert values["address"] == "Số 29/28, đường Hoàng Diệu, xã Hưng Thịnh, huyện Bảo Lạc, tỉnh Cao Bằng"
     assert values["holder_name"] == "Phòng khám chuyên khoa Răng Hàm Mặt Lộc Phát"
     assert values["valid_until"] == "2029-02-20"
+
+
+def test_a_licence_has_no_summary_line_and_a_report_keeps_its_own():
+    cert = _letter_lines()[:3] + [
+        line(260, (500, "GIẤY CHỨNG NHẬN")),
+        line(295, (420, "Cơ sở đủ điều kiện an toàn thực phẩm")),
+        line(360, (110, "1. Tên doanh nghiệp: Công ty Cổ phần Hoàng Gia")),
+    ]
+    values = _values(cert)
+    assert values["title"] == "GIẤY CHỨNG NHẬN" and "subject" not in values
+    # a summary as wide as the text: the layout leaves it in the body, centred under the name
+    report = _letter_lines()[:3] + [
+        line(260, (560, "BÁO CÁO")),
+        line(300, (150, "Tình hình hoạt động khám bệnh, chữa bệnh 6 tháng đầu năm nay")),
+        line(334, (590, "2023")),
+        line(400, (160, "Thực hiện Kế hoạch số 1647/KH-UBND ngày 06 tháng 5 năm 2022, Phòng Y tế báo cáo")),
+        line(434, (110, "kết quả thực hiện như sau: trong năm các đơn vị đã tổ chức kiểm tra nhiều cơ sở")),
+    ]
+    assert not any(b.type == "subject" for b in _page(report).blocks)
+    assert _values(report)["subject"] == "Tình hình hoạt động khám bệnh, chữa bệnh 6 tháng đầu năm nay 2023"
