@@ -70,6 +70,12 @@ def _province(name: str, max_letters: int) -> str:
     return best[1] if best[0] <= max_letters and runner_up[0] > best[0] else name
 
 
+def province_marks(place: str) -> str:
+    """A place that is a province's name with a mark misread ("Trà Vình", "Nam Dinh") in the
+    gazetteer's spelling; any other place as it is."""
+    return _province(place, 0)
+
+
 def normalize_address(text: str, commas: bool = True) -> str | None:
     """``commas=False``: repair unit words and provinces only (a recipient's name, "Ủy ban nhân
     dân tinh Sóc Trăng", has units but no comma between its words)."""

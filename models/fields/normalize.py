@@ -285,7 +285,7 @@ def normalize_field(name: str, text: str) -> str | None:
     """Normalize the text of contract field ``name``; ``None`` if it holds no valid value."""
     # address.py and names.py build on this module's helpers, hence imported here
     from sohoa.models.config import get_vocabulary
-    from sohoa.models.fields.address import normalize_address, repair_agency_units
+    from sohoa.models.fields.address import normalize_address, province_marks, repair_agency_units
     from sohoa.models.fields.names import repair_person_name
 
     if name == "signer_name":
@@ -300,6 +300,8 @@ def normalize_field(name: str, text: str) -> str | None:
     if name == "holder_name" and value:  # a person's name, or an organization's (left as read)
         return repair_person_name(value)
     if name in ("issuing_authority", "parent_authority") and value:
-        return repair_agency_units(value)
+        return repair_agency_units(re.sub(r"(?<=\s)_+(?=\w)", "", value))  # an underline's stroke: "THANH _HÓA"
+    if name == "issue_place" and value:
+        return province_marks(value)
     kind = get_vocabulary().fields.get(name, {}).get("kind", "text")
     return _BY_KIND[kind](text)

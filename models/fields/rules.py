@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from sohoa.models.document import BBox, Block, Field, Line, Page
+from sohoa.models.fields.address import province_marks
 from sohoa.models.fields.normalize import (fold_text, normalize_date, normalize_field, parse_place_date,
                                            strip_accents)
 
@@ -115,7 +116,8 @@ def _authorities(block: Block, page: int) -> dict[str, Field]:
     units: list[list[Line]] = []
     for ln in lines:
         key = strip_accents(ln.text).strip()
-        new_level = bool(_AGENCY_NOUNS.search(key)) and not (units and _BARE_COUNCIL.search(
+        # a lone word ("TRƯỜNG" of "… VÀ MÔI | TRƯỜNG") ends the line above, whatever it means alone
+        new_level = len(key.split()) > 1 and bool(_AGENCY_NOUNS.search(key)) and not (units and _BARE_COUNCIL.search(
             strip_accents(" ".join(x.text for x in units[-1])).strip()))
         if not units or new_level:
             units.append([ln])
@@ -372,7 +374,8 @@ def extract_fields(pages: list[Page]) -> dict[str, Field]:
         if date:
             fields["issue_date"] = _field("issue_date", text, block.lines, page, 0.9, date)
         if place:
-            fields["issue_place"] = _field("issue_place", text.split(",")[0], block.lines, page, 0.85, place)
+            fields["issue_place"] = _field("issue_place", text.split(",")[0], block.lines, page, 0.85,
+                                           province_marks(place))
     if found := _first(pages, "agency_header"):
         fields.update(_authorities(*found))
     for role, name in (("title", "title"), ("subject", "subject")):

@@ -183,3 +183,7 @@ def test_a_stroke_a_glued_rank_and_o_for_q_before_a_name():
     assert normalize_field("signer_name", "% Nguyễn Thế Dũng") == "Nguyễn Thế Dũng"
     assert normalize_field("signer_name", "ĐS.Phan Ouốc Triều") == "Phan Quốc Triều"
     assert normalize_field("holder_name", "Công ty TNHH Ou Bình") == "Công ty TNHH Ou Bình"  # not a person's name
+
+
+def test_an_underline_stroke_in_an_agency_name():
+    assert normalize_field("issuing_authority", "ỦY BAN NHÂN DÂN TỈNH THANH _HÓA") == "ỦY BAN NHÂN DÂN TỈNH THANH HÓA"

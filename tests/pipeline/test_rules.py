@@ -248,3 +248,17 @@ def test_a_licence_has_no_summary_line_and_a_report_keeps_its_own():
     ]
     assert not any(b.type == "subject" for b in _page(report).blocks)
     assert _values(report)["subject"] == "Tình hình hoạt động khám bệnh, chữa bệnh 6 tháng đầu năm nay 2023"
+
+
+def test_an_agency_name_wrapped_before_its_last_word_and_a_province_place_with_a_lost_mark():
+    lines = [
+        line(80, (230, "UBND TỈNH ĐẮK LẮK"), (640, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
+        line(115, (190, "SỞ TÀI NGUYÊN VÀ MÔI"), (680, "Độc lập - Tự do - Hạnh phúc")),
+        line(150, (300, "TRƯỜNG")),
+        line(200, (180, "Số: 12/STNMT-VP"), (660, "Trà Vình, ngày 12 tháng 3 năm 2024")),
+        line(300, (110, "Kính gửi: Sở Y tế")),
+    ]
+    values = _values(lines)
+    assert values["issuing_authority"] == "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"
+    assert values["parent_authority"] == "UBND TỈNH ĐẮK LẮK"
+    assert values["issue_place"] == "Trà Vinh"  # the province's name, its mark misread
