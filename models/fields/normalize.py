@@ -256,13 +256,17 @@ def normalize_office_title(text: str) -> str | None:
         out.append(word.upper() if word else t)
     # a title opening with PHO/PHỔ/PHỦ before office words is a deputy's (PHÓ): no office title
     # starts with another reading of those letters
-    if (len(out) > 1 and strip_accents(out[0]) in ("pho", "phu") and out[0].isupper()
+    if (len(out) > 1 and strip_accents(out[0]) in ("pho", "phu", "tho") and out[0].isupper()
             and any(_office_word(t) for t in out[1:])):
         out[0] = "PHÓ"
     # CHI CỤC (a sub-department) is left out of the office syllables (chi/chỉ share a skeleton):
-    # before CỤC it has one reading
-    out = ["CHI" if strip_accents(t) == "chi" and t.isupper() and nxt == "CỤC" else t
+    # before CỤC it has one reading (GHI: C read as G)
+    out = ["CHI" if strip_accents(t) in ("chi", "ghi") and t.isupper() and nxt == "CỤC" else t
            for t, nxt in zip(out, out[1:] + [""])]
+    # TRƯỜNG (a school) shares TRƯỞNG's skeleton; in an office title beside other office words
+    # (TRƯỞNG PHÒNG, CỤC TRƯỞNG) only the head is meant
+    if len(out) > 1 and any(_office_word(t) for t in out):
+        out = ["TRƯỞNG" if strip_accents(t) == "truong" and t.isupper() else t for t in out]
     return fold_text(" ".join(out)) or None
 
 

@@ -187,3 +187,9 @@ def test_a_stroke_a_glued_rank_and_o_for_q_before_a_name():
 
 def test_an_underline_stroke_in_an_agency_name():
     assert normalize_field("issuing_authority", "ỦY BAN NHÂN DÂN TỈNH THANH _HÓA") == "ỦY BAN NHÂN DÂN TỈNH THANH HÓA"
+
+
+def test_office_titles_misread_letters():
+    assert normalize_field("signer_title", "THÓ GIÁM ĐỐC") == "PHÓ GIÁM ĐỐC"
+    assert normalize_field("signer_title", "TRƯỚNG PHÒNG TỔNG HỢP") == "TRƯỞNG PHÒNG TỔNG HỢP"
+    assert normalize_field("signer_title", "PHÓ GHI CỤC TRƯỞNG") == "PHÓ CHI CỤC TRƯỞNG"

@@ -262,3 +262,10 @@ def test_an_agency_name_wrapped_before_its_last_word_and_a_province_place_with_a
     assert values["issuing_authority"] == "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"
     assert values["parent_authority"] == "UBND TỈNH ĐẮK LẮK"
     assert values["issue_place"] == "Trà Vinh"  # the province's name, its mark misread
+
+
+def test_a_deputys_office_behind_signature_strokes_wins_over_the_kt_line():
+    lines = _letter_lines()[:5] + [line(900, (760, "KT. GIÁM ĐỐC")), line(935, (700, 'g"" PHỞ GIÁM ĐỐC')),
+                                   line(1100, (780, "Đỗ Nhật Hoà"))]
+    values = _values(lines)
+    assert values["signer_title"] == "PHÓ GIÁM ĐỐC" and values["signer_name"] == "Đỗ Nhật Hoà"
