@@ -243,13 +243,26 @@ def _unsmeared(token: str) -> str:
                  if token[i:].isupper() and _office_word(token[i:])), token)
 
 
+def _stroke(token: str) -> bool:
+    """A token before an office title that cannot be part of it: junk, or not in capitals (office
+    titles are: "gI TRƯỞNG PHÒNG", "go PHÓ GIÁM ĐỐC")."""
+    return not _office_word(token) and (_junk(token) or not token.isupper())
+
+
+def strip_signature_strokes(text: str) -> str:
+    """``text`` without the signature or seal strokes read before the office words in it; as it
+    is when it holds no office word."""
+    tokens = text.split()
+    if any(_office_word(_unsmeared(t)) for t in tokens):
+        while tokens and _stroke(_unsmeared(tokens[0])):
+            tokens.pop(0)
+    return " ".join(tokens)
+
+
 def normalize_office_title(text: str) -> str | None:
     """A signer's office in capitals: seal and signature strokes read as leading marks ("u +
     GIÁM ĐỐC", "gPHÓ GIÁM ĐỐC") dropped, lost marks of office words restored ("PHO CHỦ TICH")."""
-    tokens = [_unsmeared(t) for t in fold_text(text).split()]
-    if any(_office_word(t) for t in tokens):
-        while tokens and not _office_word(tokens[0]) and _junk(tokens[0]):
-            tokens.pop(0)
+    tokens = [_unsmeared(t) for t in strip_signature_strokes(text).split()]
     out = []
     for t in tokens:
         word = _office_word(t) if t.isupper() else None

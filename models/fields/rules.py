@@ -11,8 +11,8 @@ import yaml
 
 from sohoa.models.document import BBox, Block, Field, Line, Page
 from sohoa.models.fields.address import province_marks
-from sohoa.models.fields.normalize import (fold_text, normalize_date, normalize_field, normalize_office_title,
-                                           parse_place_date, strip_accents)
+from sohoa.models.fields.normalize import (fold_text, normalize_date, normalize_field, parse_place_date,
+                                           strip_accents, strip_signature_strokes)
 
 VERSION = "fields-rules-1"
 
@@ -193,7 +193,7 @@ def _looks_like_office(line: Line) -> bool:
     """"GIÁM ĐỐC", "PHÓ CHỦ TỊCH": capital letters, hardly any symbols. A seal read as text
     ("®\\VA Ð, À01") is not one."""
     # strokes of the signature read before the office ('g"" PHỞ GIÁM ĐỐC') are dropped first
-    text = normalize_office_title(_SIGN_PREFIX.sub("", line.text)) or ""
+    text = strip_signature_strokes(_SIGN_PREFIX.sub("", line.text))
     letters = sum(c.isalpha() for c in text)
     other = sum(not (c.isalpha() or c.isspace() or c in ".-") for c in text)
     return (letters >= 4 and sum(c.isupper() for c in text) >= 0.8 * letters and other <= 1

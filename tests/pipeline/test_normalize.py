@@ -193,3 +193,8 @@ def test_office_titles_misread_letters():
     assert normalize_field("signer_title", "THÓ GIÁM ĐỐC") == "PHÓ GIÁM ĐỐC"
     assert normalize_field("signer_title", "TRƯỚNG PHÒNG TỔNG HỢP") == "TRƯỞNG PHÒNG TỔNG HỢP"
     assert normalize_field("signer_title", "PHÓ GHI CỤC TRƯỞNG") == "PHÓ CHI CỤC TRƯỞNG"
+
+
+def test_strokes_before_an_office_title_are_not_part_of_it():
+    assert normalize_field("signer_title", "gI TRƯỞNG PHÒNG") == "TRƯỞNG PHÒNG"  # not in capitals: a stroke
+    assert normalize_field("signer_title", "go PHÓ GIÁM ĐỐC") == "PHÓ GIÁM ĐỐC"

@@ -269,3 +269,11 @@ def test_a_deputys_office_behind_signature_strokes_wins_over_the_kt_line():
                                    line(1100, (780, "Đỗ Nhật Hoà"))]
     values = _values(lines)
     assert values["signer_title"] == "PHÓ GIÁM ĐỐC" and values["signer_name"] == "Đỗ Nhật Hoà"
+
+
+def test_a_bracketed_heading_in_the_signature_area_is_no_office():
+    # its brackets keep it from passing for an office title, and the office under it is not in capitals
+    lines = _letter_lines()[:5] + [line(900, (700, "XÁC NHẬN CỦA CƠ QUAN (Nếu có)")),
+                                   line(940, (740, "Chủ tịch UBND huyện")), line(1100, (780, "Đỗ Nhật Hoà"))]
+    values = _values(lines)
+    assert "signer_title" not in values and values["signer_name"] == "Đỗ Nhật Hoà"
