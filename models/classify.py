@@ -8,7 +8,7 @@ from __future__ import annotations
 from sohoa.models.config import Vocabulary
 from sohoa.models.document import DocType, Page
 from sohoa.models.fields.normalize import strip_accents
-from sohoa.models.fields.rules import labelled_field
+from sohoa.models.fields.labels import labelled_field
 
 VERSION = "classify-rules-1"
 

@@ -3,14 +3,11 @@ beat, and their fallback. Every value goes through ``normalize_field``."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from itertools import takewhile
-from pathlib import Path
-
-import yaml
 
 from sohoa.models.document import BBox, Block, Field, Line, Page
 from sohoa.models.fields.address import province_marks
+from sohoa.models.fields.labels import label_hits
 from sohoa.models.fields.normalize import (fold_text, normalize_date, normalize_field, parse_place_date,
                                            strip_accents, strip_signature_strokes)
 
@@ -31,31 +28,6 @@ _AUTHORITY_LINE = re.compile(r"^(giam doc|chu tich|truong phong|cuc truong|bo tr
 _ISSUER_CERTIFIES = re.compile(r"^(?!giay\b).*\bchung nhan\s*:?\s*$")
 _COLLECTIVE = re.compile(r"^\s*T\s*[./]?\s*M\s*[./]", re.IGNORECASE)
 _VALID_UNTIL = re.compile(r"(hieu luc|gia tri|thoi han)[^\d]{0,25}(den|toi)\s*(ngay)?")
-
-
-@lru_cache
-def _labels() -> list[tuple[str, str]]:
-    raw = yaml.safe_load((Path(__file__).parent / "labels.yaml").read_text(encoding="utf-8"))
-    pairs = [(strip_accents(label), name) for name, labels in raw.items() for label in labels]
-    return sorted(pairs, key=lambda p: -len(p[0]))  # longest label first
-
-
-@lru_cache(maxsize=None)
-def _label_re(label: str) -> re.Pattern:
-    """A label ending in ":" is bound to its colon ("Tôi là:", "Cho phép:"): its words alone also
-    occur in prose. Any other label ends at a word boundary."""
-    if label.endswith(":"):
-        return re.compile(re.escape(label[:-1].rstrip()) + r"(?=\s*:)")  # the colon is not in the span
-    return re.compile(re.escape(label) + r"\b")
-
-
-def labelled_field(text: str) -> str | None:
-    """The contract field a form line's printed label announces ("Họ và tên: …" → holder_name)."""
-    key = strip_accents(text).lstrip(" -+•0123456789.)")
-    for label, name in _labels():
-        if _label_re(label).match(key) if label.endswith(":") else key.startswith(label):
-            return name
-    return None
 
 
 def _union(boxes: list[BBox]) -> BBox:
@@ -214,24 +186,6 @@ _PLACE_DATE = re.compile(r",\s*ngay\s*\d{1,2}\s*thang\s*\d{1,2}")  # "Đồng Na
 _NEW_ITEM = re.compile(r"^\s*([-+•]|\d{1,2}[.)]|[a-zđ][.)]\s|dieu\s+\d)")
 
 
-def _label_hits(key: str) -> list[tuple[int, int, str]]:
-    """(start, end, field) of every known label in an accent-free line, left to right."""
-    hits: list[tuple[int, int, str]] = []
-    for label, name in _labels():
-        for m in re.finditer(r"(?:^|[\s.;,(-])(" + _label_re(label).pattern + ")", key):
-            if not any(s <= m.start(1) < e for s, e, _ in hits):
-                hits.append((m.start(1), m.end(1), name))
-    hits.sort()
-    # words between a label and its colon are part of that label: "Địa chỉ cơ sở:" is an
-    # address, not an address followed by the holder's "Cơ sở:"
-    kept: list[tuple[int, int, str]] = []
-    for h in hits:
-        if kept and h[0] < (colon := key.find(":", kept[-1][1], kept[-1][1] + 30)) and colon >= 0:
-            continue
-        kept.append(h)
-    return kept
-
-
 def _value_after_label(text: str, key: str, end: int, stop: int) -> str:
     """What follows a label up to the next one; words between the label and its colon
     ("Địa chỉ liên hệ:", "Phạm vi hoạt động chuyên môn đề nghị:") belong to the label."""
@@ -258,7 +212,7 @@ def _continues(line: Line, nxt: Line, right: float) -> bool:
     return (wrapped and below and nxt.bbox[1] - line.bbox[3] < 0.8 * h and nxt.bbox[0] > line.bbox[0] - h
             # a label opening the line starts a new value; one further on is prose that a value
             # broken after a comma runs into (", địa chỉ: Số 5, … tỉnh X, phạm vi hoạt động …")
-            and not (any(start <= 4 or not comma for start, _, _ in _label_hits(key)) or _NEW_ITEM.search(key)
+            and not (any(start <= 4 or not comma for start, _, _ in label_hits(key)) or _NEW_ITEM.search(key)
                      or _PLACE_DATE.search(key) or (_VALID_UNTIL.search(key) and not comma))
             and ":" not in nxt.text[:60])  # "Người chịu trách nhiệm chuyên môn kỹ thuật: …"
 
@@ -275,7 +229,7 @@ def _value_below(lines: list[Line], line: Line) -> Line | None:
     """The line right under a label that ends its own line, unless it is another label."""
     nxt = _next_below(lines, line)
     h = line.bbox[3] - line.bbox[1]
-    if nxt is None or nxt.bbox[1] - line.bbox[3] > 1.5 * h or _label_hits(strip_accents(nxt.text)):
+    if nxt is None or nxt.bbox[1] - line.bbox[3] > 1.5 * h or label_hits(strip_accents(nxt.text)):
         return None
     return nxt
 
@@ -294,7 +248,7 @@ def _form_fields(pages: list[Page]) -> dict[str, Field]:
         right = float(ends[int(0.9 * (len(ends) - 1))]) if ends else 0.0
         for i, ln in enumerate(lines):
             key = strip_accents(ln.text)
-            hits = _label_hits(key)
+            hits = label_hits(key)
             for j, (start, end, name) in enumerate(hits):
                 if name in out:
                     continue

@@ -1,0 +1,54 @@
+"""The printed labels of form lines ("Họ và tên:", "Địa chỉ:") and the contract field each one
+announces, from ``labels.yaml``; matched on the accent-free text (``strip_accents``)."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from sohoa.models.fields.normalize import strip_accents
+
+
+@lru_cache
+def _labels() -> list[tuple[str, str]]:
+    raw = yaml.safe_load((Path(__file__).parent / "labels.yaml").read_text(encoding="utf-8"))
+    pairs = [(strip_accents(label), name) for name, labels in raw.items() for label in labels]
+    return sorted(pairs, key=lambda p: -len(p[0]))  # longest label first
+
+
+@lru_cache(maxsize=None)
+def _label_re(label: str) -> re.Pattern:
+    """A label ending in ":" is bound to its colon ("Tôi là:", "Cho phép:"): its words alone also
+    occur in prose. Any other label ends at a word boundary."""
+    if label.endswith(":"):
+        return re.compile(re.escape(label[:-1].rstrip()) + r"(?=\s*:)")  # the colon is not in the span
+    return re.compile(re.escape(label) + r"\b")
+
+
+def labelled_field(text: str) -> str | None:
+    """The contract field a form line's printed label announces ("Họ và tên: …" → holder_name)."""
+    key = strip_accents(text).lstrip(" -+•0123456789.)")
+    for label, name in _labels():
+        if _label_re(label).match(key) if label.endswith(":") else key.startswith(label):
+            return name
+    return None
+
+
+def label_hits(key: str) -> list[tuple[int, int, str]]:
+    """(start, end, field) of every known label in an accent-free line, left to right."""
+    hits: list[tuple[int, int, str]] = []
+    for label, name in _labels():
+        for m in re.finditer(r"(?:^|[\s.;,(-])(" + _label_re(label).pattern + ")", key):
+            if not any(s <= m.start(1) < e for s, e, _ in hits):
+                hits.append((m.start(1), m.end(1), name))
+    hits.sort()
+    # words between a label and its colon are part of that label: "Địa chỉ cơ sở:" is an
+    # address, not an address followed by the holder's "Cơ sở:"
+    kept: list[tuple[int, int, str]] = []
+    for h in hits:
+        if kept and h[0] < (colon := key.find(":", kept[-1][1], kept[-1][1] + 30)) and colon >= 0:
+            continue
+        kept.append(h)
+    return kept
