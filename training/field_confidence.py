@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sohoa.models.fields.confidence import FEATURES, FILE, FieldConfidence, field_features, page_word_boxes
+from sohoa.models.fields.confidence import FEATURES, FILE, FieldConfidence, field_features, words_by_page
 from sohoa.models.learned.merge import merge_fields
 from sohoa.training.evaluate import load_documents, open_model, predict_documents
 from sohoa.training.metrics import lowest_share, values_match
@@ -47,8 +47,7 @@ def field_rows(data: Path, model_dir: Path | None, split: str | None) -> list[di
         d, pred = r["doc"], r["pred"]
         gt = {k: v["value"] for k, v in (d["gt"].get("fields") or {}).items() if v.get("value")}
         merged = merge_fields(pred.fields, d["rules_fields"], model.override_min_conf, model.fill_min_conf)
-        words = {int(p.get("number", i + 1)) if isinstance(p, dict) else p.number: page_word_boxes(p)
-                 for i, p in enumerate(d["pages"])}
+        words = words_by_page(d["pages"])
         for name, f in merged.items():
             rows.append({"doc": d["doc_id"], "template": d["gt"].get("template"), "name": name,
                          "features": field_features(name, f, words.get(int(f.get("page", 1)), [])),

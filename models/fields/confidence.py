@@ -47,13 +47,18 @@ def page_word_boxes(page) -> list[tuple[tuple[int, int, int, int], float]]:
     return out
 
 
+def words_by_page(pages: list) -> dict[int, list[tuple[tuple[int, int, int, int], float]]]:
+    """Page number → ``page_word_boxes`` of that page."""
+    return {int(_get(p, "number", i + 1)): page_word_boxes(p) for i, p in enumerate(pages)}
+
+
 def field_features(name: str, field, words: list[tuple[tuple, float]]) -> dict[str, float]:
     """The features of one answered field (``Field`` or its dict) given its page's words."""
     text = str(_get(field, "text") or _get(field, "value") or "")
     tokens = _LETTERS.findall(text)
     x0, y0, x1, y1 = _get(field, "bbox") or (0, 0, 0, 0)
-    confs = [c for (a, b, c_, d), c in words
-             if x0 - 2 <= (a + c_) / 2 <= x1 + 2 and y0 - 2 <= (b + d) / 2 <= y1 + 2]
+    confs = [conf for (wx0, wy0, wx1, wy1), conf in words  # the words whose centre is in the field's box
+             if x0 - 2 <= (wx0 + wx1) / 2 <= x1 + 2 and y0 - 2 <= (wy0 + wy1) / 2 <= y1 + 2]
     return {
         "rules_conf": float(_get(field, "confidence", 0.5)),
         "ocr_min": min(confs) if confs else 1.0,
@@ -93,7 +98,7 @@ class FieldConfidence:
 
     def rescore(self, fields: dict, pages: list) -> dict:
         """The fields (name → ``Field``) with ``confidence`` = P(correct)."""
-        words = {int(_get(p, "number", i + 1)): page_word_boxes(p) for i, p in enumerate(pages)}
+        words = words_by_page(pages)
         return {name: f.model_copy(update={"confidence": round(self(name, field_features(name, f, words.get(f.page, []))), 4)})
                 for name, f in fields.items()}
 

@@ -6,7 +6,6 @@ import re
 from itertools import takewhile
 
 from sohoa.models.document import BBox, Block, Field, Line, Page
-from sohoa.models.fields.address import province_marks
 from sohoa.models.fields.labels import label_hits
 from sohoa.models.fields.normalize import (fold_text, normalize_date, normalize_field, parse_place_date,
                                            strip_accents, strip_signature_strokes)
@@ -75,6 +74,12 @@ def _centred_under_title(pages: list[Page]) -> tuple[Block, int] | None:
     return Block(type="subject", bbox=_union([ln.bbox for ln in lines]), lines=lines), number
 
 
+def _running_lines(page: Page) -> list[Line]:
+    """The page's body and form lines top to bottom, whatever blocks the layout cut them into."""
+    return sorted((ln for b in page.blocks if b.type in ("body", "form_line") for ln in b.lines),
+                  key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+
+
 def _first(pages: list[Page], role: str) -> tuple[Block, int] | None:
     for page in pages:
         for block in page.blocks:
@@ -140,9 +145,8 @@ def _signature_by_caption(pages: list[Page]) -> dict[str, Field]:
     """A form's signature the layout left in the body: the caption under the signer's role
     ("Người làm đơn", "(Ký, ghi rõ họ tên)"), the name written further down the same column."""
     for page in reversed(pages):
-        lines = sorted((ln for b in page.blocks if b.type in ("body", "form_line") for ln in b.lines),
-                       key=lambda ln: (ln.bbox[1], ln.bbox[0]))
-        for k, cap in enumerate(lines):
+        lines = _running_lines(page)
+        for cap in lines:
             if not _SIGN_CAPTION.match(strip_accents(cap.text)):
                 continue
             h = cap.bbox[3] - cap.bbox[1]
@@ -282,10 +286,8 @@ _PARTY = re.compile(r"(?:^|\s)(?:cua|cho|doi voi)\s+(?:ong\s*\(ba\)\s+|ong/ba\s+
 
 def _party_in_prose(pages: list[Page]) -> Field | None:
     for page in pages:
-        # the page's running text top to bottom: a paragraph's line holding "địa chỉ:" may have
-        # been taken for a form line, a block of its own
-        lines = sorted((ln for b in page.blocks if b.type in ("body", "form_line") for ln in b.lines),
-                       key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+        # a paragraph's line holding "địa chỉ:" may have been taken for a form line of its own
+        lines = _running_lines(page)
         text = " ".join(ln.text for ln in lines)
         starts = [0]
         for ln in lines[:-1]:
@@ -330,7 +332,7 @@ def extract_fields(pages: list[Page]) -> dict[str, Field]:
             fields["issue_date"] = _field("issue_date", text, block.lines, page, 0.9, date)
         if place:
             fields["issue_place"] = _field("issue_place", text.split(",")[0], block.lines, page, 0.85,
-                                           province_marks(place))
+                                           normalize_field("issue_place", place))
     if found := _first(pages, "agency_header"):
         fields.update(_authorities(*found))
     for role, name in (("title", "title"), ("subject", "subject")):
