@@ -19,7 +19,6 @@ import cv2
 import numpy as np
 
 from sohoa.models.ocr.decoding import greedy
-from sohoa.models.ocr.recognizer import to_height
 from sohoa.models.preprocess import CV_ROTATE
 
 DET_DPI = 60        # coarse: only the lines' shapes and positions are needed
@@ -34,7 +33,7 @@ def _wide_lines(detector, grey: np.ndarray, dpi: int) -> list:
 
 
 def _confidence(recognizer, crops: list[np.ndarray]) -> float:
-    probs = recognizer.probabilities([to_height(c) for c in crops])
+    probs = recognizer.probabilities([recognizer.scaled(c) for c in crops])
     return float(np.mean([greedy(p, recognizer.chars).confidence for p in probs]))
 
 

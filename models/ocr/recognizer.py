@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from sohoa.models.ocr.ppocr_det import DetBox
 
 ZOO = Path(__file__).resolve().parents[1] / "zoo" / "recognizer"
-HEIGHT = 48
-STRIDE = 8  # input columns per output frame
+HEIGHT = 48  # input line height, unless the model's manifest says otherwise
+STRIDE = 8  # input columns per output frame (likewise)
 
 
 def default_model_dir() -> Path:
@@ -49,10 +49,10 @@ class LineText:
     char_w: float          # about one frame's width in crop pixels
 
 
-def to_height(grey: np.ndarray) -> np.ndarray:
+def to_height(grey: np.ndarray, height: int = HEIGHT) -> np.ndarray:
     h, w = grey.shape[:2]
-    nw = max(8, int(np.ceil(w * HEIGHT / max(h, 1))))
-    return cv2.resize(grey, (nw, HEIGHT), interpolation=cv2.INTER_AREA if h > HEIGHT else cv2.INTER_LINEAR)
+    nw = max(8, int(np.ceil(w * height / max(h, 1))))
+    return cv2.resize(grey, (nw, height), interpolation=cv2.INTER_AREA if h > height else cv2.INTER_LINEAR)
 
 
 class LineRecognizer:
@@ -61,6 +61,8 @@ class LineRecognizer:
     def __init__(self, model_dir: Path | None = None, threads: int | None = None, beam: int = 0,
                  repair: bool = True, lm_weight: float | None = None, max_batch_pixels: int = HEIGHT * 3000,
                  word_lm: bool = True):
+        """``max_batch_pixels``: input pixels per ONNX Runtime call (lines of similar width are
+        batched up to it)."""
         self.dir = Path(model_dir or default_model_dir())
         self.session = ort_session(self.dir / "rec.onnx", threads or default_threads())
         self.input_name = self.session.get_inputs()[0].name
@@ -72,6 +74,8 @@ class LineRecognizer:
         manifest = self.dir / "manifest.json"
         self.manifest = json.loads(manifest.read_text(encoding="utf-8")) if manifest.exists() else {}
         self.version = str(self.manifest.get("version", self.dir.name))
+        shape = self.manifest.get("input", {})
+        self.height, self.stride = int(shape.get("height", HEIGHT)), int(shape.get("stride", STRIDE))
         self.beam, self.repair, self.max_batch_pixels = beam, repair, max_batch_pixels
         from sohoa.models.ocr.decoding import LM_WEIGHT
         env = os.environ.get("SOHOA_REC_LM_WEIGHT")
@@ -79,25 +83,30 @@ class LineRecognizer:
         # line-level repair with the word list (models/ocr/word_lm.py); off: syllable by syllable
         self.word_lm = word_lm and os.environ.get("SOHOA_REC_WORD_LM", "1") != "0"
 
-    def probabilities(self, crops48: list[np.ndarray]) -> list[np.ndarray]:
-        """Per-frame class probabilities of crops already at height 48, batched by width."""
-        out: list[np.ndarray | None] = [None] * len(crops48)
-        order = sorted(range(len(crops48)), key=lambda i: crops48[i].shape[1])
-        i = 0
+    def scaled(self, grey: np.ndarray) -> np.ndarray:
+        """A grey line crop resized to the model's input height."""
+        return to_height(grey, self.height)
+
+    def probabilities(self, scaled: list[np.ndarray]) -> list[np.ndarray]:
+        """Per-frame class probabilities of crops already at the model's height (``scaled``),
+        batched by width."""
+        out: list[np.ndarray | None] = [None] * len(scaled)
+        order = sorted(range(len(scaled)), key=lambda i: scaled[i].shape[1])
+        H, stride, i = self.height, self.stride, 0
         while i < len(order):
             j = i + 1
-            while j < len(order) and crops48[order[j]].shape[1] * (j - i + 1) * HEIGHT <= self.max_batch_pixels:
+            while j < len(order) and scaled[order[j]].shape[1] * (j - i + 1) * H <= self.max_batch_pixels:
                 j += 1
             idx = order[i:j]
-            W = max(crops48[k].shape[1] for k in idx)
-            W = -(-W // STRIDE) * STRIDE
-            x = np.zeros((len(idx), 3, HEIGHT, W), np.float32)
+            W = max(scaled[k].shape[1] for k in idx)
+            W = -(-W // stride) * stride
+            x = np.zeros((len(idx), 3, H, W), np.float32)
             for n, k in enumerate(idx):
-                im = crops48[k]
+                im = scaled[k]
                 x[n, :, :, :im.shape[1]] = im.astype(np.float32) / 127.5 - 1.0
             probs = self.session.run(None, {self.input_name: x})[0]
             for n, k in enumerate(idx):
-                frames = max(1, -(-crops48[k].shape[1] // STRIDE))
+                frames = max(1, -(-scaled[k].shape[1] // stride))
                 out[k] = probs[n, :frames]
             i = j
         return out  # type: ignore[return-value]
@@ -115,13 +124,13 @@ class LineRecognizer:
         return d
 
     def recognize_lines(self, crops: list[np.ndarray]) -> list[LineText]:
-        scaled = [to_height(c if c.ndim == 2 else cv2.cvtColor(c, cv2.COLOR_RGB2GRAY)) for c in crops]
+        scaled = [self.scaled(c if c.ndim == 2 else cv2.cvtColor(c, cv2.COLOR_RGB2GRAY)) for c in crops]
         out = []
         for crop, s, probs in zip(crops, scaled, self.probabilities(scaled)):
             d = self.decode(probs)
             f = crop.shape[1] / s.shape[1]  # crop pixels per resized pixel
             out.append(LineText(d.text, d.confidence, d.char_conf,
-                                [(fr + 0.5) * STRIDE * f for fr in d.char_frame], STRIDE * f))
+                                [(fr + 0.5) * self.stride * f for fr in d.char_frame], self.stride * f))
         return out
 
 

@@ -59,14 +59,19 @@ def render(texts: Path, out: Path, seed: int, workers: int, font_dirs) -> None:
 @click.option("--freeze", type=float, default=0.0, help="Fraction of backbone tensors kept frozen.")
 @click.option("--resume/--no-resume", default=True)
 @click.option("--init-weights", type=click.Path(path_type=Path))
+@click.option("--init-onnx", type=click.Path(path_type=Path, exists=True),
+              help="Start from this recognizer ONNX (e.g. models/zoo/recognizer/v1/rec.onnx) instead of PP-OCR's.")
+@click.option("--height", type=int, default=48, show_default=True,
+              help="Input line height; other than 48, the last pooling keeps the width (a frame per 4 columns).")
 @click.option("--threads", type=int, default=None)
 @click.option("--eval-every", type=int, default=1000)
 @click.option("--ckpt-every", type=int, default=500)
-def train(data, val, run, minutes, steps, total_steps, max_pixels, lr, freeze, resume, init_weights, threads,
-          eval_every, ckpt_every) -> None:
+def train(data, val, run, minutes, steps, total_steps, max_pixels, lr, freeze, resume, init_weights, init_onnx,
+          height, threads, eval_every, ckpt_every) -> None:
     from sohoa.training.recognizer.train import train as run_train
     m = run_train(list(data), val, run, minutes=minutes, max_steps=steps, total_steps=total_steps,
                   max_pixels=max_pixels, lr=lr, freeze=freeze, resume=resume, init_weights=init_weights,
+                  init_onnx=init_onnx, height=height,
                   threads=threads, eval_every=eval_every, ckpt_every=ckpt_every,
                   log=lambda s: click.echo(s, err=False))
     click.echo(json.dumps(m))

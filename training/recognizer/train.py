@@ -25,7 +25,7 @@ import torch.nn.functional as F
 
 from sohoa.training.recognizer.charset import charset
 from sohoa.training.recognizer.onnxnet import RecNet, export_onnx
-from sohoa.training.recognizer.render import HEIGHT, load_cache
+from sohoa.training.recognizer.render import HEIGHT, load_cache, to_height
 
 
 def levenshtein(a: str, b: str) -> int:
@@ -41,10 +41,10 @@ def levenshtein(a: str, b: str) -> int:
 
 
 def normalize_batch(imgs: list[np.ndarray], pad_to: int | None = None) -> np.ndarray:
-    """Grey uint8 crops of height 48 -> float32 [B, 3, 48, W] in [-1, 1], zero-padded on the
+    """Grey uint8 crops of one height H -> float32 [B, 3, H, W] in [-1, 1], zero-padded on the
     right (as PP-OCR's own preprocessing does)."""
     W = pad_to or max(im.shape[1] for im in imgs)
-    out = np.zeros((len(imgs), 3, HEIGHT, W), np.float32)
+    out = np.zeros((len(imgs), 3, imgs[0].shape[0], W), np.float32)
     for i, im in enumerate(imgs):
         w = min(W, im.shape[1])
         out[i, :, :, :w] = (im[:, :w].astype(np.float32) / 127.5 - 1.0)[None]
@@ -67,14 +67,14 @@ def greedy_decode(logits: torch.Tensor, chars: list[str]) -> list[str]:
 class Batches:
     """Width-bucketed batches: lines sorted by width, cut into groups with a pixel budget."""
 
-    def __init__(self, imgs, texts, chars, max_pixels: int, seed: int = 0):
+    def __init__(self, imgs, texts, chars, max_pixels: int, seed: int = 0, stride: int = 8):
         self.imgs, self.texts = imgs, texts
         self.index = {c: i + 1 for i, c in enumerate(chars)}
         self.max_pixels = max_pixels
         self.rng = random.Random(seed)
-        # drop lines whose label cannot fit the CTC output (T = W / 8)
+        # drop lines whose label cannot fit the CTC output (T = W / stride)
         self.ok = [i for i, (im, t) in enumerate(zip(imgs, texts))
-                   if t and im.shape[1] // 8 >= len(t) + sum(a == b for a, b in zip(t, t[1:])) + 1
+                   if t and im.shape[1] // stride >= len(t) + sum(a == b for a, b in zip(t, t[1:])) + 1
                    and all(c in self.index for c in t)]
 
     def epoch(self):
@@ -82,7 +82,7 @@ class Batches:
         batches, cur, curw = [], [], 0
         for i in order:
             w = self.imgs[i].shape[1]
-            if cur and max(curw, w) * (len(cur) + 1) * HEIGHT > self.max_pixels:
+            if cur and max(curw, w) * (len(cur) + 1) * self.imgs[i].shape[0] > self.max_pixels:
                 batches.append(cur)
                 cur, curw = [], 0
             cur.append(i)
@@ -130,7 +130,8 @@ def prefetch(batches: Batches, order, depth: int = 6):
 
 def evaluate(net, imgs, texts, chars, device, max_pixels=48 * 4096, limit: int | None = None):
     net.eval()
-    b = Batches(imgs[:limit] if limit else imgs, texts[:limit] if limit else texts, chars, max_pixels)
+    b = Batches(imgs[:limit] if limit else imgs, texts[:limit] if limit else texts, chars, max_pixels,
+                stride=net.stride)
     errs = total = exact = 0
     with torch.no_grad():
         for idx in b.epoch():
@@ -150,13 +151,16 @@ def train(data: list[Path], val: Path | None, run: Path, minutes: float = 60.0, 
           max_pixels: int = 48 * 24000, lr: float = 1e-3, freeze: float = 0.0, resume: bool = False,
           ckpt_every: int = 500, eval_every: int = 1000, threads: int | None = None,
           init_onnx: Path | None = None, init_weights: Path | None = None, warmup: int = 300,
-          total_steps: int | None = None, log=print) -> dict:
+          total_steps: int | None = None, height: int = HEIGHT, log=print) -> dict:
     run.mkdir(parents=True, exist_ok=True)
     if threads:
         torch.set_num_threads(threads)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     chars = charset()
-    net = RecNet(chars, init_onnx).to(device)
+    net = RecNet(chars, init_onnx, height=height).to(device)
+    # the export rebuilds the same graph from this
+    (run / "config.json").write_text(json.dumps({"height": height, "stride": net.stride,
+                                                  "init_onnx": str(init_onnx or os.environ.get("SOHOA_PPOCR_REC") or "")}))
     if init_weights and init_weights.exists():
         net.load_state_dict(torch.load(init_weights, map_location=device))
         log(f"initialised from {init_weights}")
@@ -179,7 +183,9 @@ def train(data: list[Path], val: Path | None, run: Path, minutes: float = 60.0, 
         imgs += a
         texts += b
     vimgs, vtexts = load_cache(val) if val else ([], [])
-    batches = Batches(imgs, texts, chars, max_pixels, seed=step)
+    if height != HEIGHT:  # the caches hold 48-pixel lines
+        imgs, vimgs = [to_height(im, height) for im in imgs], [to_height(im, height) for im in vimgs]
+    batches = Batches(imgs, texts, chars, max_pixels, seed=step, stride=net.stride)
     log(f"{len(batches.ok)} training lines, {len(vtexts)} validation lines, device {device}")
     total = total_steps or max_steps
     base = [g["lr"] for g in opt.param_groups]
@@ -250,7 +256,9 @@ def train(data: list[Path], val: Path | None, run: Path, minutes: float = 60.0, 
 
 def export(run: Path, out: Path, version: str, init_onnx: Path | None = None, extra: dict | None = None) -> Path:
     chars = charset()
-    net = RecNet(chars, init_onnx)
+    config = json.loads((run / "config.json").read_text()) if (run / "config.json").exists() else {}
+    init_onnx = init_onnx or (Path(config["init_onnx"]) if config.get("init_onnx") else None)
+    net = RecNet(chars, init_onnx, height=config.get("height", HEIGHT))
     w = run / "weights.pt"
     net.load_state_dict(torch.load(w if w.exists() else run / "ckpt.pt", map_location="cpu")
                         if w.exists() else torch.load(run / "ckpt.pt", map_location="cpu")["model"])
@@ -261,9 +269,11 @@ def export(run: Path, out: Path, version: str, init_onnx: Path | None = None, ex
     (out / "charset.txt").write_text("\n".join(chars) + "\n", encoding="utf-8")
     metrics = json.loads((run / "metrics.json").read_text()) if (run / "metrics.json").exists() else {}
     manifest = {"name": "sohoa-rec", "version": version, "model": "rec.onnx", "charset": "charset.txt",
-                "input": {"height": HEIGHT, "channels": 3, "normalize": "x/127.5-1 (grey replicated)",
-                          "pad": "right, 0 after normalisation", "stride": 8},
-                "base": "PP-OCRv6_rec_small.onnx (rapidocr wheel), new Vietnamese CTC head",
+                "input": {"height": net.height, "channels": 3, "normalize": "x/127.5-1 (grey replicated)",
+                          "pad": "right, 0 after normalisation", "stride": net.stride},
+                "base": (f"{init_onnx} (fine-tuned further" + (f", retargeted to height {net.height})" if net.height != HEIGHT
+                                                                 else ")") if init_onnx else
+                         "PP-OCRv6_rec_small.onnx (rapidocr wheel), new Vietnamese CTC head"),
                 "metrics": metrics}
     manifest.update(extra or {})
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")

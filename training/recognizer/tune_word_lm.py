@@ -24,8 +24,7 @@ def _cer(hyps: list[str], refs: list[str]) -> float:
 def decoded(rec, imgs):
     """Greedy text and per-character alternatives of each line (the recognizer runs once)."""
     from sohoa.models.ocr.decoding import char_alternatives, greedy
-    from sohoa.models.ocr.recognizer import to_height
-    probs = rec.probabilities([to_height(im) for im in imgs])
+    probs = rec.probabilities([rec.scaled(im) for im in imgs])
     out = []
     for p in probs:
         d = greedy(p, rec.chars)
