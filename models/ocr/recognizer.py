@@ -27,9 +27,18 @@ HEIGHT = 48  # input line height, unless the model's manifest says otherwise
 STRIDE = 8  # input columns per output frame (likewise)
 
 
+def _opt_in(model_dir: Path) -> bool:
+    """A model whose manifest says ``"default": false`` (a faster, less exact variant) is used
+    only when named."""
+    manifest = model_dir / "manifest.json"
+    return manifest.exists() and json.loads(manifest.read_text(encoding="utf-8")).get("default") is False
+
+
 def default_model_dir() -> Path:
-    """The newest recognizer of the zoo (a pinned one comes from ``Settings.recognizer_version``)."""
-    versions = sorted(p for p in ZOO.glob("*") if (p / "rec.onnx").exists()) if ZOO.exists() else []
+    """The newest recognizer of the zoo that is not opt-in (a pinned one comes from
+    ``Settings.recognizer_version``)."""
+    versions = sorted(p for p in ZOO.glob("*") if (p / "rec.onnx").exists() and not _opt_in(p)) \
+        if ZOO.exists() else []
     if not versions:
         raise FileNotFoundError(f"no recognizer model under {ZOO} (sohoa recognizer export ...)")
     return versions[-1]

@@ -59,3 +59,16 @@ def test_line_recognizer_reads_height_and_stride_from_manifest(h32_model):
     assert probs.shape[0] == 240 // 4
     line = rec.recognize_lines([crop])[0]
     assert line.char_w == pytest.approx(4 * 300 / 240)  # a frame's width in crop pixels
+
+
+def test_opt_in_models_are_used_only_when_named(tmp_path, monkeypatch):
+    from sohoa.models.ocr import recognizer
+    for name, manifest in (("v1", {"version": "v1"}), ("v2", {"version": "v2", "default": False})):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "rec.onnx").write_bytes(b"")
+        (tmp_path / name / "manifest.json").write_text(json.dumps(manifest))
+    monkeypatch.setattr(recognizer, "ZOO", tmp_path)
+    assert recognizer.default_model_dir() == tmp_path / "v1"
+    (tmp_path / "v3").mkdir()
+    (tmp_path / "v3" / "rec.onnx").write_bytes(b"")
+    assert recognizer.default_model_dir() == tmp_path / "v3"  # no manifest: an ordinary model

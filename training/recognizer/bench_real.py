@@ -6,6 +6,7 @@ wall time side by side (evaluation only: nothing here feeds training).
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -28,7 +29,8 @@ def gt_for(img: Path) -> Path:
 
 @click.command()
 @click.argument("folder", type=click.Path(path_type=Path, exists=True))
-@click.option("--engines", default="sohoa,tesseract")
+@click.option("--engines", default="sohoa,tesseract",
+              help="Comma-separated; sohoa@VERSION runs the recognizer models/zoo/recognizer/VERSION.")
 @click.option("--pattern", default="danang-sgddt-2020-p[12]*.jpg")
 def main(folder: Path, engines: str, pattern: str) -> None:
     imgs = sorted(p for p in folder.glob(pattern) if gt_for(p).exists())
@@ -40,9 +42,11 @@ def main(folder: Path, engines: str, pattern: str) -> None:
             shutil.copy(p, src / p.name)
         for eng in engines.split(","):
             out = Path(tmp) / eng
+            name, _, version = eng.partition("@")
+            env = {**os.environ, "SOHOA_RECOGNIZER_VERSION": version} if version else None
             t = time.time()
             subprocess.run([sys.executable, "-m", "sohoa.serving.cli", "process", str(src), "--out", str(out),
-                            "--engine", eng, "--no-progress"], check=False)
+                            "--engine", name, "--no-progress"], check=False, env=env)
             wall = time.time() - t
             rows, ocr_ms, total_ms = {}, [], []
             for p in imgs:

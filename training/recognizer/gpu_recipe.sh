@@ -4,6 +4,7 @@
 # (made here by training/recognizer/pack_device.sh), and writes weights + ONNX to $OUT.
 #   usage: bash training/recognizer/gpu_recipe.sh BUDGET_MINUTES [INIT_WEIGHTS]
 # BUDGET_MINUTES covers rendering, training and export (training gets what rendering leaves).
+# HEIGHT=32 START_ONNX=models/zoo/recognizer/v1/rec.onnx: the faster height-32 graph, from v1.
 set -euo pipefail
 MIN=${1:-5}; INIT=${2:-}
 REC=${REC:-.rec}; OUT=${OUT:-runs/recognizer/gpu}; mkdir -p "$OUT"
@@ -26,7 +27,7 @@ INITARG=(); [ -n "$INIT" ] && INITARG=(--init-weights "$INIT")
 EXTRA=(); for f in $REC/extra*.npz; do for r in $(seq ${EXTRA_REPEAT:-1}); do [ -e "$f" ] && EXTRA+=(--data "$f"); done; done
 $CLI train --data $D/train.npz "${EXTRA[@]}" --val $D/val.npz --run /tmp/recrun --minutes "$MIN" \
   --max-pixels $((48*64000)) --lr ${LR:-1e-3} --eval-every 1000 --ckpt-every 1000 --no-resume "${INITARG[@]}" \
-  ${TOTAL:+--total-steps $TOTAL} 2>&1 | tee $OUT/train.log
+  --height ${HEIGHT:-48} ${TOTAL:+--total-steps $TOTAL} 2>&1 | tee $OUT/train.log
 cp /tmp/recrun/weights.pt /tmp/recrun/metrics.json $OUT/
 $CLI export --run /tmp/recrun --out $OUT/export --version gpu
 echo "total $(( $(date +%s) - t0 )) s"
