@@ -26,6 +26,10 @@ MIN_LINES = 4       # wide lines that settle the text direction without a second
 N_LINES = 4         # lines read per direction
 SEGMENT = 10        # read at most this many line heights of each line (about 15 letters)
 MIN_MARGIN = 0.1    # mean confidence by which upside down must win (seen: ~0.9 upright, <0.5 not)
+# An upright reading this sure settles it without reading the lines turned (half the recognizer
+# work). On the first pages of the 400 generated documents of gen400, 84 % of upright pages read at
+# least 0.9 and no page turned by 180° read above 0.79 the wrong way up.
+SURE_UPRIGHT = 0.9
 
 
 def _wide_lines(detector, grey: np.ndarray, dpi: int) -> list:
@@ -50,6 +54,8 @@ def text_orientation(detector, recognizer, grey: np.ndarray, dpi: int) -> int:
     lines = sorted(lines, key=lambda b: -b.w)[:N_LINES]
     crops = [view[b.y0:b.y1, b.x0:min(b.x1, b.x0 + SEGMENT * (b.y1 - b.y0))] for b in lines]
     upright = _confidence(recognizer, crops)
+    if quarter == 0 and upright >= SURE_UPRIGHT:
+        return 0
     upside_down = _confidence(recognizer, [cv2.rotate(c, cv2.ROTATE_180) for c in crops])
     if quarter == 0:
         return 180 if upside_down > upright + MIN_MARGIN else 0

@@ -35,3 +35,19 @@ def test_pipeline_uses_the_engines_orientation(engine, letter_png, monkeypatch):
     rgb = np.asarray(Image.open(letter_png).convert("RGB").rotate(180))
     prepared = preprocess.prepare_page(rgb, 150, orientation=engine.orientation)
     assert prepared.rotation == 180
+
+
+def test_a_surely_upright_page_is_not_read_turned(engine, letter_png, monkeypatch):
+    """A clean upright letter reads above SURE_UPRIGHT: the lines are read once, not turned."""
+    from sohoa.models.ocr import orientation
+    reads = []
+    real = orientation._confidence
+
+    def counting(recognizer, crops):
+        reads.append(real(recognizer, crops))
+        return reads[-1]
+
+    monkeypatch.setattr(orientation, "_confidence", counting)
+    grey = np.asarray(Image.open(letter_png).convert("L"))
+    assert engine.orientation(grey, 150) == 0
+    assert len(reads) == 1 and reads[0] >= orientation.SURE_UPRIGHT
