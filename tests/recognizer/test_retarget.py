@@ -72,3 +72,21 @@ def test_opt_in_models_are_used_only_when_named(tmp_path, monkeypatch):
     (tmp_path / "v3").mkdir()
     (tmp_path / "v3" / "rec.onnx").write_bytes(b"")
     assert recognizer.default_model_dir() == tmp_path / "v3"  # no manifest: an ordinary model
+
+
+def test_committed_fast_recognizer_reads_a_rendered_line():
+    """models/zoo/recognizer/v1-fast: opt-in, height 32, and it reads Vietnamese."""
+    from PIL import Image, ImageDraw, ImageFont
+    from rapidfuzz.distance import Levenshtein
+
+    from sohoa.models.ocr.recognizer import LineRecognizer, default_model_dir
+    fast = V1.parent / "v1-fast"
+    assert default_model_dir() != fast
+    text = "Số: 1906/SGDĐT-CTrTT ngày 26 tháng 7 năm 2020"
+    img = Image.new("L", (1000, 60), 255)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf", 36)
+    ImageDraw.Draw(img).text((20, 10), text, font=font, fill=20)
+    rec = LineRecognizer(fast, threads=1)
+    assert (rec.height, rec.stride) == (32, 4)
+    got = rec.recognize_lines([np.asarray(img)])[0].text
+    assert Levenshtein.distance(got, text) <= 2, got
