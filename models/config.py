@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     # limit of 1 or 2 (same text, 2-core machine): its nested parallel loops oversubscribe.
     tesseract_threads: int = 1
     ocr_threads: int = 0            # ONNX Runtime threads of the `sohoa` engine; 0 = up to 4 cores
-    recognizer_version: str = ""    # models/zoo/recognizer/<version>; "" = newest
+    recognizer_version: str = ""    # models/zoo/recognizer/<version>; "" = newest not opt-in (v1-fast is)
 
     # Preprocessing
     detect_orientation: bool = True
