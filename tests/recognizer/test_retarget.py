@@ -90,3 +90,17 @@ def test_committed_fast_recognizer_reads_a_rendered_line():
     assert (rec.height, rec.stride) == (32, 4)
     got = rec.recognize_lines([np.asarray(img)])[0].text
     assert Levenshtein.distance(got, text) <= 2, got
+
+
+def test_export_of_a_height_32_run_writes_its_shape_and_opt_in(h32_model, tmp_path):
+    """``sohoa recognizer export --opt-in`` of a run trained with ``--height 32``."""
+    from sohoa.training.recognizer.train import export
+    net, _ = h32_model
+    run = tmp_path / "run"
+    run.mkdir()
+    torch.save(net.state_dict(), run / "weights.pt")
+    (run / "config.json").write_text(json.dumps({"height": 32, "init_onnx": str(V1 / "rec.onnx")}))
+    export(run, tmp_path / "out", "t", opt_in=True)
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["input"]["height"] == 32 and manifest["input"]["stride"] == 4
+    assert manifest["default"] is False

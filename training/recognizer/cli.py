@@ -82,9 +82,10 @@ def train(data, val, run, minutes, steps, total_steps, max_pixels, lr, freeze, r
 @click.option("--out", type=click.Path(path_type=Path), required=True)
 @click.option("--version", "version", required=True)
 @click.option("--note", default="")
-def export(run: Path, out: Path, version: str, note: str) -> None:
+@click.option("--opt-in", is_flag=True, help='Manifest "default": false: used only when named (SOHOA_RECOGNIZER_VERSION).')
+def export(run: Path, out: Path, version: str, note: str, opt_in: bool) -> None:
     from sohoa.training.recognizer.train import export as run_export
-    p = run_export(run, out, version, extra={"note": note} if note else None)
+    p = run_export(run, out, version, extra={"note": note} if note else None, opt_in=opt_in)
     click.echo(f"exported {p}")
 
 

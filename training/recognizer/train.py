@@ -159,7 +159,7 @@ def train(data: list[Path], val: Path | None, run: Path, minutes: float = 60.0, 
     chars = charset()
     net = RecNet(chars, init_onnx, height=height).to(device)
     # the export rebuilds the same graph from this
-    (run / "config.json").write_text(json.dumps({"height": height, "stride": net.stride,
+    (run / "config.json").write_text(json.dumps({"height": height,
                                                   "init_onnx": str(init_onnx or os.environ.get("SOHOA_PPOCR_REC") or "")}))
     if init_weights and init_weights.exists():
         net.load_state_dict(torch.load(init_weights, map_location=device))
@@ -254,7 +254,10 @@ def train(data: list[Path], val: Path | None, run: Path, minutes: float = 60.0, 
     return metrics
 
 
-def export(run: Path, out: Path, version: str, init_onnx: Path | None = None, extra: dict | None = None) -> Path:
+def export(run: Path, out: Path, version: str, init_onnx: Path | None = None, extra: dict | None = None,
+           opt_in: bool = False) -> Path:
+    """``opt_in``: the manifest says ``"default": false``, so the pipeline uses the model only when
+    named (a faster, less exact variant)."""
     chars = charset()
     config = json.loads((run / "config.json").read_text()) if (run / "config.json").exists() else {}
     init_onnx = init_onnx or (Path(config["init_onnx"]) if config.get("init_onnx") else None)
@@ -271,10 +274,12 @@ def export(run: Path, out: Path, version: str, init_onnx: Path | None = None, ex
     manifest = {"name": "sohoa-rec", "version": version, "model": "rec.onnx", "charset": "charset.txt",
                 "input": {"height": net.height, "channels": 3, "normalize": "x/127.5-1 (grey replicated)",
                           "pad": "right, 0 after normalisation", "stride": net.stride},
-                "base": (f"{init_onnx} (fine-tuned further" + (f", retargeted to height {net.height})" if net.height != HEIGHT
-                                                                 else ")") if init_onnx else
-                         "PP-OCRv6_rec_small.onnx (rapidocr wheel), new Vietnamese CTC head"),
+                "base": "PP-OCRv6_rec_small.onnx (rapidocr wheel), new Vietnamese CTC head",
                 "metrics": metrics}
+    if init_onnx:
+        manifest["base"] = f"{init_onnx}, fine-tuned further" + (f" at height {net.height}" if net.height != HEIGHT else "")
+    if opt_in:
+        manifest["default"] = False
     manifest.update(extra or {})
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
     return onnx_path
