@@ -63,15 +63,21 @@ def render(texts: Path, out: Path, seed: int, workers: int, font_dirs) -> None:
               help="Start from this recognizer ONNX (e.g. models/zoo/recognizer/v1/rec.onnx) instead of PP-OCR's.")
 @click.option("--height", type=int, default=48, show_default=True,
               help="Input line height; other than 48, the last pooling keeps the width (a frame per 4 columns).")
+@click.option("--arch", type=click.Choice(["ppocr", "small"]), default="ppocr", show_default=True,
+              help="ppocr: fine-tune the PP-OCR graph; small: the CPU-fast network of smallnet.py, from scratch.")
+@click.option("--net-config", default=None,
+              help='JSON for --arch small, e.g. \'{"widths": [64,128,192,256], "seq": 384}\'.')
+@click.option("--augment", is_flag=True, help="Stretch widths 0.8-1.2x and jitter contrast on the fly.")
 @click.option("--threads", type=int, default=None)
 @click.option("--eval-every", type=int, default=1000)
 @click.option("--ckpt-every", type=int, default=500)
 def train(data, val, run, minutes, steps, total_steps, max_pixels, lr, freeze, resume, init_weights, init_onnx,
-          height, threads, eval_every, ckpt_every) -> None:
+          height, arch, net_config, augment, threads, eval_every, ckpt_every) -> None:
     from sohoa.training.recognizer.train import train as run_train
     m = run_train(list(data), val, run, minutes=minutes, max_steps=steps, total_steps=total_steps,
                   max_pixels=max_pixels, lr=lr, freeze=freeze, resume=resume, init_weights=init_weights,
-                  init_onnx=init_onnx, height=height,
+                  init_onnx=init_onnx, height=height, arch=arch,
+                  net_config=json.loads(net_config) if net_config else None, augment=augment,
                   threads=threads, eval_every=eval_every, ckpt_every=ckpt_every,
                   log=lambda s: click.echo(s, err=False))
     click.echo(json.dumps(m))

@@ -26,6 +26,15 @@ import torch.nn.functional as F
 from sohoa.training.recognizer.charset import charset
 from sohoa.training.recognizer.onnxnet import RecNet, export_onnx
 from sohoa.training.recognizer.render import HEIGHT, load_cache, to_height
+from sohoa.training.recognizer.smallnet import SmallRecNet, export_small_onnx
+
+
+def build_net(chars: list[str], config: dict, init_onnx: Path | None = None):
+    """The network a run's ``config.json`` describes: ``arch`` "small" (smallnet.py, from scratch)
+    or the PP-OCR graph (the default; ``init_onnx`` or PP-OCR's own weights)."""
+    if config.get("arch") == "small":
+        return SmallRecNet.from_config(chars, config)
+    return RecNet(chars, init_onnx, height=config.get("height", HEIGHT))
 
 
 def levenshtein(a: str, b: str) -> int:
@@ -40,11 +49,11 @@ def levenshtein(a: str, b: str) -> int:
     return prev[-1]
 
 
-def normalize_batch(imgs: list[np.ndarray], pad_to: int | None = None) -> np.ndarray:
-    """Grey uint8 crops of one height H -> float32 [B, 3, H, W] in [-1, 1], zero-padded on the
-    right (as PP-OCR's own preprocessing does)."""
+def normalize_batch(imgs: list[np.ndarray], pad_to: int | None = None, channels: int = 3) -> np.ndarray:
+    """Grey uint8 crops of one height H -> float32 [B, channels, H, W] in [-1, 1], zero-padded on
+    the right (as PP-OCR's own preprocessing does)."""
     W = pad_to or max(im.shape[1] for im in imgs)
-    out = np.zeros((len(imgs), 3, imgs[0].shape[0], W), np.float32)
+    out = np.zeros((len(imgs), channels, imgs[0].shape[0], W), np.float32)
     for i, im in enumerate(imgs):
         w = min(W, im.shape[1])
         out[i, :, :, :w] = (im[:, :w].astype(np.float32) / 127.5 - 1.0)[None]
@@ -67,8 +76,12 @@ def greedy_decode(logits: torch.Tensor, chars: list[str]) -> list[str]:
 class Batches:
     """Width-bucketed batches: lines sorted by width, cut into groups with a pixel budget."""
 
-    def __init__(self, imgs, texts, chars, max_pixels: int, seed: int = 0, stride: int = 8):
-        self.imgs, self.texts = imgs, texts
+    def __init__(self, imgs, texts, chars, max_pixels: int, seed: int = 0, stride: int = 8, channels: int = 3,
+                 augment: bool = False):
+        """``augment``: each time a line is drawn, stretch its width by 0.8-1.2 and jitter its
+        contrast, so that many epochs over one rendered set do not see the same pixels twice."""
+        self.imgs, self.texts, self.channels, self.stride = imgs, texts, channels, stride
+        self.augment, self.np_rng = augment, np.random.default_rng(seed)
         self.index = {c: i + 1 for i, c in enumerate(chars)}
         self.max_pixels = max_pixels
         self.rng = random.Random(seed)
@@ -92,8 +105,20 @@ class Batches:
         self.rng.shuffle(batches)
         return batches
 
+    def _jitter(self, im: np.ndarray, text: str) -> np.ndarray:
+        import cv2
+        r = self.np_rng
+        w = int(im.shape[1] * r.uniform(0.8, 1.2))
+        if w // self.stride >= 2 * len(text) + 1:  # keep the label spellable under CTC
+            im = cv2.resize(im, (w, im.shape[0]), interpolation=cv2.INTER_LINEAR)
+        a, b = r.uniform(0.75, 1.1), r.uniform(-15, 25)
+        return np.clip(im.astype(np.float32) * a + b, 0, 255).astype(np.uint8)
+
     def tensors(self, idx):
-        x = torch.from_numpy(normalize_batch([self.imgs[i] for i in idx]))
+        imgs = [self.imgs[i] for i in idx]
+        if self.augment:
+            imgs = [self._jitter(im, self.texts[i]) for im, i in zip(imgs, idx)]
+        x = torch.from_numpy(normalize_batch(imgs, channels=self.channels))
         labels = [[self.index[c] for c in self.texts[i]] for i in idx]
         tgt = torch.tensor([k for lab in labels for k in lab], dtype=torch.long)
         lens = torch.tensor([len(lab) for lab in labels], dtype=torch.long)
@@ -151,23 +176,34 @@ def train(data: list[Path], val: Path | None, run: Path, minutes: float = 60.0, 
           max_pixels: int = 48 * 24000, lr: float = 1e-3, freeze: float = 0.0, resume: bool = False,
           ckpt_every: int = 500, eval_every: int = 1000, threads: int | None = None,
           init_onnx: Path | None = None, init_weights: Path | None = None, warmup: int = 300,
-          total_steps: int | None = None, height: int = HEIGHT, log=print) -> dict:
+          total_steps: int | None = None, height: int = HEIGHT, arch: str = "ppocr",
+          net_config: dict | None = None, augment: bool = False, log=print) -> dict:
+    """``arch`` "ppocr" fine-tunes the PP-OCR graph (or ``init_onnx``); "small" trains
+    smallnet.SmallRecNet from scratch (``net_config``: its widths, seq, depths, temporal)."""
     run.mkdir(parents=True, exist_ok=True)
     if threads:
         torch.set_num_threads(threads)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     chars = charset()
-    net = RecNet(chars, init_onnx, height=height).to(device)
-    # the export rebuilds the same graph from this
-    (run / "config.json").write_text(json.dumps({"height": height,
-                                                  "init_onnx": str(init_onnx or os.environ.get("SOHOA_PPOCR_REC") or "")}))
+    if arch == "small":
+        # a whole config.json of an earlier run may be passed back in: its arch/height are ours
+        config = SmallRecNet.from_config(chars, {**(net_config or {}), "height": height}).config
+    else:
+        config = {"arch": "ppocr", "height": height,
+                  "init_onnx": str(init_onnx or os.environ.get("SOHOA_PPOCR_REC") or "")}
+    net = build_net(chars, config, init_onnx).to(device)
+    # the export rebuilds the same network from this
+    (run / "config.json").write_text(json.dumps(config))
     if init_weights and init_weights.exists():
         net.load_state_dict(torch.load(init_weights, map_location=device))
         log(f"initialised from {init_weights}")
-    params = net.trainable_groups(freeze)
-    head = set(id(p) for p in net.head.parameters())
-    opt = torch.optim.AdamW([{"params": [p for p in params if id(p) not in head], "lr": lr * 0.5},
-                             {"params": list(net.head.parameters()), "lr": lr}], weight_decay=1e-4)
+    if arch == "small":  # from scratch: one learning rate
+        opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
+    else:  # pretrained body: half the head's rate
+        params = net.trainable_groups(freeze)
+        head = set(id(p) for p in net.head.parameters())
+        opt = torch.optim.AdamW([{"params": [p for p in params if id(p) not in head], "lr": lr * 0.5},
+                                 {"params": list(net.head.parameters()), "lr": lr}], weight_decay=1e-4)
     step, best = 0, None
     ckpt = run / "ckpt.pt"
     if resume and ckpt.exists():
@@ -185,7 +221,9 @@ def train(data: list[Path], val: Path | None, run: Path, minutes: float = 60.0, 
     vimgs, vtexts = load_cache(val) if val else ([], [])
     if height != HEIGHT:  # the caches hold 48-pixel lines
         imgs, vimgs = [to_height(im, height) for im in imgs], [to_height(im, height) for im in vimgs]
-    batches = Batches(imgs, texts, chars, max_pixels, seed=step, stride=net.stride)
+    # the small network reads one grey channel: a third of the host-side work per batch
+    batches = Batches(imgs, texts, chars, max_pixels, seed=step, stride=net.stride,
+                      channels=1 if arch == "small" else 3, augment=augment)
     log(f"{len(batches.ok)} training lines, {len(vtexts)} validation lines, device {device}")
     total = total_steps or max_steps
     base = [g["lr"] for g in opt.param_groups]
@@ -261,14 +299,14 @@ def export(run: Path, out: Path, version: str, init_onnx: Path | None = None, ex
     chars = charset()
     config = json.loads((run / "config.json").read_text()) if (run / "config.json").exists() else {}
     init_onnx = init_onnx or (Path(config["init_onnx"]) if config.get("init_onnx") else None)
-    net = RecNet(chars, init_onnx, height=config.get("height", HEIGHT))
+    net = build_net(chars, config, init_onnx)
     w = run / "weights.pt"
     net.load_state_dict(torch.load(w if w.exists() else run / "ckpt.pt", map_location="cpu")
                         if w.exists() else torch.load(run / "ckpt.pt", map_location="cpu")["model"])
     net.eval()
     out.mkdir(parents=True, exist_ok=True)
     onnx_path = out / "rec.onnx"
-    export_onnx(net, onnx_path)
+    (export_small_onnx if isinstance(net, SmallRecNet) else export_onnx)(net, onnx_path)
     (out / "charset.txt").write_text("\n".join(chars) + "\n", encoding="utf-8")
     metrics = json.loads((run / "metrics.json").read_text()) if (run / "metrics.json").exists() else {}
     manifest = {"name": "sohoa-rec", "version": version, "model": "rec.onnx", "charset": "charset.txt",
@@ -276,7 +314,10 @@ def export(run: Path, out: Path, version: str, init_onnx: Path | None = None, ex
                           "pad": "right, 0 after normalisation", "stride": net.stride},
                 "base": "PP-OCRv6_rec_small.onnx (rapidocr wheel), new Vietnamese CTC head",
                 "metrics": metrics}
-    if init_onnx:
+    if isinstance(net, SmallRecNet):
+        manifest["base"] = "none: trained from scratch (training/recognizer/smallnet.py)"
+        manifest["architecture"] = net.config
+    elif init_onnx:
         manifest["base"] = f"{init_onnx}, fine-tuned further" + (f" at height {net.height}" if net.height != HEIGHT else "")
     if opt_in:
         manifest["default"] = False
