@@ -17,6 +17,7 @@ W=$(( $(nproc) - 1 ))
 D=/tmp/recdata; mkdir -p $D
 SEED=${SEED:-$RANDOM}
 t0=$(date +%s)
+[ -e $REC/train.txt ] || [ ! -e $REC/train.txt.gz ] || gunzip -k $REC/train.txt.gz
 # the text corpus is written here when the pack did not bring one (needs data/resources and vi_VN.dic)
 [ -e $REC/train.txt ] || SOHOA_HUNSPELL_DIC=$REC/vi_VN.dic $CLI corpus --n ${NLINES:-150000} --out $REC/train.txt --seed ${SEED}
 $CLI render --texts $REC/train.txt --out $D/train.npz --seed $SEED --workers $W --font-dir $REC/fonts
