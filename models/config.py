@@ -42,7 +42,19 @@ class Settings(BaseSettings):
     # limit of 1 or 2 (same text, 2-core machine): its nested parallel loops oversubscribe.
     tesseract_threads: int = 1
     ocr_threads: int = 0            # ONNX Runtime threads of the `sohoa` engine; 0 = up to 4 cores
-    recognizer_version: str = ""    # models/zoo/recognizer/<version>; "" = newest not opt-in (v1-fast is)
+    # Resolution the text-line detector sees. Its cost grows with the square of it: 80 dpi halves
+    # the detector's time but cost three points of field F1 on gen400 (training/recognizer/README.md).
+    det_dpi: int = 110
+    # models/zoo/recognizer/<version>; "" = the newest that is not opt-in (v1; v1-fast and
+    # v2-small are opt-in).
+    recognizer_version: str = ""
+    # A second recognizer that re-reads the lines the first is unsure of (its least sure character
+    # below reread_below); "" = none. VERSION=v2-small, FALLBACK=v1 keeps v1's field F1 on gen400
+    # for ~30 % less OCR time, but on the real 63 dpi scans v2-small is unsure of most lines: there
+    # it costs what v1 costs and changed 19 of 149 fields, not for the better on balance
+    # (training/recognizer/README.md). So it is opt-in, and v1 alone stays the default.
+    recognizer_fallback: str = ""
+    reread_below: float = 0.9  # chosen on gen400's validation split
 
     # Preprocessing
     detect_orientation: bool = True

@@ -13,9 +13,11 @@ def build_engine(name: str, settings) -> OcrEngine:
                                threads=settings.tesseract_threads)
     if name == "sohoa":
         from sohoa.models.ocr.recognizer import SohoaEngine
-        model_dir = settings.models_dir / "recognizer" / settings.recognizer_version \
-            if settings.recognizer_version else None
-        return SohoaEngine(model_dir=model_dir, threads=settings.ocr_threads or None)
+        zoo = settings.models_dir / "recognizer"
+        model_dir = zoo / settings.recognizer_version if settings.recognizer_version else None
+        fallback = zoo / settings.recognizer_fallback if settings.recognizer_fallback else None
+        return SohoaEngine(model_dir=model_dir, threads=settings.ocr_threads or None, det_dpi=settings.det_dpi,
+                           fallback_dir=fallback, reread_below=settings.reread_below)
     raise ValueError(f"unknown OCR engine {name!r}; choose one of {', '.join(ENGINES)}")
 
 

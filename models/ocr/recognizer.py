@@ -174,22 +174,37 @@ class SohoaEngine:
 
     name = "sohoa"
 
-    def __init__(self, model_dir: Path | None = None, threads: int | None = None, beam: int = 0):
+    def __init__(self, model_dir: Path | None = None, threads: int | None = None, beam: int = 0,
+                 det_dpi: int = 110, fallback_dir: Path | None = None, reread_below: float = 0.9):
+        """``fallback_dir``: a second recognizer (a slower, surer one) that re-reads the lines where
+        the first one's least sure character is below ``reread_below``: a cascade, so a fast
+        network reads most of the page and the slow one only its hard lines."""
         from sohoa.models.ocr.ppocr_det import TextDetector
-        self.detector = TextDetector(threads=threads)
+        self.detector = TextDetector(threads=threads, det_dpi=det_dpi)
         self.rec = LineRecognizer(model_dir, threads=threads, beam=beam)
-        self.version = f"sohoa-rec-{self.rec.version}+ppocrv6-det"
+        self.fallback = LineRecognizer(fallback_dir, threads=threads, beam=beam) if fallback_dir else None
+        self.reread_below = reread_below
+        cascade = f"|{self.fallback.version}<{reread_below:g}" if self.fallback else ""
+        self.version = f"sohoa-rec-{self.rec.version}{cascade}+ppocrv6-det"
 
     def orientation(self, grey: np.ndarray, dpi: int) -> int:
         """Clockwise turn that makes the page upright, read off the text (``orientation.py``)."""
         from sohoa.models.ocr.orientation import text_orientation
         return text_orientation(self.detector, self.rec, grey, dpi)
 
+    def read_lines(self, crops: list[np.ndarray]) -> list[LineText]:
+        texts = self.rec.recognize_lines(crops)
+        if self.fallback is not None:
+            unsure = [i for i, t in enumerate(texts) if min(t.char_conf, default=0.0) < self.reread_below]
+            for i, t in zip(unsure, self.fallback.recognize_lines([crops[i] for i in unsure]) if unsure else []):
+                texts[i] = t
+        return texts
+
     def recognize(self, image: np.ndarray, dpi: int) -> list[OcrLine]:
         grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
         boxes = [_widened(b, grey.shape[1]) for b in self.detector.detect(grey, dpi)]
         crops = [grey[b.y0:b.y1, b.x0:b.x1] for b in boxes]
-        texts = self.rec.recognize_lines(crops) if crops else []
+        texts = self.read_lines(crops) if crops else []
         lines = []
         for n, (b, t) in enumerate(zip(boxes, texts)):
             words = words_of(t, b.x0, b.y0, b.y1, b.x1)

@@ -43,7 +43,10 @@ def main(folder: Path, engines: str, pattern: str) -> None:
         for eng in engines.split(","):
             out = Path(tmp) / eng
             name, _, version = eng.partition("@")
-            env = {**os.environ, "SOHOA_RECOGNIZER_VERSION": version} if version else None
+            # sohoa@A: recognizer A; sohoa@A+B: A, with B re-reading the lines A is unsure of
+            first, _, fallback = version.partition("+")
+            env = {**os.environ, "SOHOA_RECOGNIZER_VERSION": first, "SOHOA_RECOGNIZER_FALLBACK": fallback} \
+                if version else None
             t = time.time()
             subprocess.run([sys.executable, "-m", "sohoa.serving.cli", "process", str(src), "--out", str(out),
                             "--engine", name, "--no-progress"], check=False, env=env)
