@@ -110,3 +110,30 @@ def test_cascade_rereads_only_unsure_lines():
     assert [t.text for t in never.read_lines(crops)] == [t.text for t in never.rec.recognize_lines(crops)]
     assert [t.text for t in always.read_lines(crops)] == [t.text for t in always.fallback.recognize_lines(crops)]
     assert "v2-small|v1<0.9" in SohoaEngine(zoo / "v2-small", threads=1, fallback_dir=zoo / "v1").version
+
+
+def test_fine_tuning_starts_from_the_exported_function(tmp_path):
+    """``load_folded``: an exported small model read back into torch (batch norms folded into the
+    convolutions by the export, frozen after) computes what the ONNX model computes, in train
+    mode too, and exports to the same function again."""
+    import onnxruntime as ort
+
+    from sohoa.training.recognizer.smallnet import SmallRecNet, export_small_onnx
+    torch.manual_seed(1)
+    net = SmallRecNet(_chars(), height=32, **CONFIG).train()
+    with torch.no_grad():
+        for _ in range(3):
+            net(torch.randn(4, 3, 32, 96))
+    export_small_onnx(net, tmp_path / "a.onnx")
+    again = SmallRecNet(_chars(), height=32, **CONFIG)
+    again.load_folded(tmp_path / "a.onnx")
+    again.train()  # batch norms stay frozen: no batch statistics
+    x = np.random.default_rng(2).uniform(-1, 1, (3, 3, 32, 120)).astype(np.float32)
+    sess = ort.InferenceSession(str(tmp_path / "a.onnx"), providers=["CPUExecutionProvider"])
+    want = sess.run(None, {"x": x})[0]
+    with torch.no_grad():
+        got = torch.softmax(again(torch.from_numpy(x)), -1).numpy()
+    assert np.abs(got - want).max() < 1e-4
+    export_small_onnx(again, tmp_path / "b.onnx")
+    sess_b = ort.InferenceSession(str(tmp_path / "b.onnx"), providers=["CPUExecutionProvider"])
+    assert np.abs(sess_b.run(None, {"x": x})[0] - want).max() < 1e-4

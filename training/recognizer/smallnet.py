@@ -94,6 +94,47 @@ class SmallRecNet(nn.Module):
         y = self.head(self.context(self.fold(self.features(x[:, :1]))))  # [B, K, 1, T]
         return y.squeeze(2).transpose(1, 2)
 
+    def train(self, mode: bool = True) -> "SmallRecNet":
+        super().train(mode)
+        if getattr(self, "frozen_bn", False):  # see load_folded
+            for m in self.modules():
+                if isinstance(m, nn.BatchNorm2d):
+                    m.eval()
+        return self
+
+    def load_folded(self, onnx_path: Path) -> None:
+        """Continue from an exported model. The export folded each batch norm into the convolution
+        before it; here each batch norm becomes the identity plus that folded bias (zero mean,
+        unit variance) and stays in eval mode from now on, so training starts from exactly the
+        exported function (fine-tuning with frozen batch statistics)."""
+        import onnx
+        from onnx import numpy_helper
+        model = onnx.load(str(onnx_path))
+        inits = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+        nodes = [n for n in model.graph.node if n.op_type == "Conv"]
+        convs = [m for m in self.modules() if isinstance(m, nn.Conv2d)]
+        bn_after = {id(seq[0]): seq[1] for seq in self.modules()
+                    if isinstance(seq, nn.Sequential) and len(seq) > 1 and isinstance(seq[1], nn.BatchNorm2d)}
+        if len(nodes) != len(convs):
+            raise ValueError(f"{onnx_path}: {len(nodes)} convolutions, this network has {len(convs)}")
+        with torch.no_grad():
+            for node, conv in zip(nodes, convs):
+                w = torch.from_numpy(inits[node.input[1]].copy())
+                b = torch.from_numpy(inits[node.input[2]].copy()) if len(node.input) > 2 else torch.zeros(w.shape[0])
+                if w.shape != conv.weight.shape:
+                    raise ValueError(f"{onnx_path}: {node.name} is {tuple(w.shape)}, expected {tuple(conv.weight.shape)}")
+                conv.weight.copy_(w)
+                bn = bn_after.get(id(conv))
+                if bn is None:
+                    conv.bias.copy_(b)
+                else:
+                    bn.running_mean.zero_()
+                    bn.running_var.fill_(1.0 - bn.eps)
+                    bn.weight.fill_(1.0)
+                    bn.bias.copy_(b)
+        self.frozen_bn = True
+        self.train(self.training)
+
     @classmethod
     def from_config(cls, chars: list[str], config: dict) -> "SmallRecNet":
         return cls(chars, height=config.get("height", 32), widths=tuple(config.get("widths", DEFAULT_WIDTHS)),

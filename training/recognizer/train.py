@@ -191,7 +191,11 @@ def train(data: list[Path], val: Path | None, run: Path, minutes: float = 60.0, 
     else:
         config = {"arch": "ppocr", "height": height,
                   "init_onnx": str(init_onnx or os.environ.get("SOHOA_PPOCR_REC") or "")}
-    net = build_net(chars, config, init_onnx).to(device)
+    net = build_net(chars, config, init_onnx)
+    if arch == "small" and init_onnx:  # continue an exported small model (batch norms frozen)
+        net.load_folded(init_onnx)
+        config["init_onnx"] = str(init_onnx)
+    net = net.to(device)
     # the export rebuilds the same network from this
     (run / "config.json").write_text(json.dumps(config))
     if init_weights and init_weights.exists():
