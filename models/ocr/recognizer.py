@@ -196,8 +196,9 @@ class SohoaEngine:
         texts = self.rec.recognize_lines(crops)
         if self.fallback is not None:
             unsure = [i for i, t in enumerate(texts) if min(t.char_conf, default=0.0) < self.reread_below]
-            for i, t in zip(unsure, self.fallback.recognize_lines([crops[i] for i in unsure]) if unsure else []):
-                texts[i] = t
+            if unsure:
+                for i, t in zip(unsure, self.fallback.recognize_lines([crops[i] for i in unsure])):
+                    texts[i] = t
         return texts
 
     def recognize(self, image: np.ndarray, dpi: int) -> list[OcrLine]:

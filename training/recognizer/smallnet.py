@@ -69,6 +69,7 @@ class Temporal(nn.Module):
 
 class SmallRecNet(nn.Module):
     stride = 4  # input columns per output frame
+    frozen_bn = False  # set by load_folded: batch norms stay in eval mode
 
     def __init__(self, chars: list[str], height: int = 32, widths=DEFAULT_WIDTHS, seq: int = 192,
                  temporal=(1, 2, 4), depths=DEFAULT_DEPTHS):
@@ -96,7 +97,7 @@ class SmallRecNet(nn.Module):
 
     def train(self, mode: bool = True) -> "SmallRecNet":
         super().train(mode)
-        if getattr(self, "frozen_bn", False):  # see load_folded
+        if self.frozen_bn:
             for m in self.modules():
                 if isinstance(m, nn.BatchNorm2d):
                     m.eval()
@@ -137,9 +138,10 @@ class SmallRecNet(nn.Module):
 
     @classmethod
     def from_config(cls, chars: list[str], config: dict) -> "SmallRecNet":
-        return cls(chars, height=config.get("height", 32), widths=tuple(config.get("widths", DEFAULT_WIDTHS)),
-                   seq=config.get("seq", 192), temporal=tuple(config.get("temporal", (1, 2, 4))),
-                   depths=tuple(config.get("depths", DEFAULT_DEPTHS)))
+        """The network a ``config`` (a run's config.json, a manifest's ``architecture``) describes;
+        keys it leaves out take ``__init__``'s defaults."""
+        keys = ("height", "widths", "seq", "temporal", "depths")
+        return cls(chars, **{k: tuple(v) if isinstance(v, list) else v for k, v in config.items() if k in keys})
 
 
 class _WithSoftmax(nn.Module):
