@@ -13,7 +13,8 @@ Two kinds of pages:
   layout heuristic for the input roles. Cheap and plentiful; OCR pages carry the real noise.
 
 An example is one page: words, boxes (0-1000), input roles, BIO field tags, GT role tags, plus
-the document-level truth and (OCR pages) the rules' answer for the baseline.
+the document-level truth and the rules' answer on that page (``rules``; per word
+``rule_fields``), which stacked models read as input.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ import unicodedata
 
 from rapidfuzz import fuzz
 
-from sohoa.models.learned.features import norm_box
+from sohoa.models.learned.features import norm_box, rule_field_of_words
 from sohoa.models.learned.runtime import page_words, split_line
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -230,6 +231,18 @@ def _example(words: list[dict], width: int, height: int, tags, roles, **meta) ->
             "field_tags": tags, "role_tags": roles}
 
 
+def rules_answer(pages) -> tuple[dict, dict]:
+    """The rules' document type and fields on these pages (pydantic), as the pipeline gets them
+    before any model runs: ``({doc_type, fields: {name: value}}, {name: field dict})``."""
+    from sohoa.models import classify
+    from sohoa.models.config import get_vocabulary
+    from sohoa.models.fields import rules
+
+    fields = {k: v.model_dump() for k, v in rules.extract_fields(pages).items()}
+    label = classify.classify(pages, get_vocabulary()).label
+    return {"doc_type": label, "fields": {k: v["value"] for k, v in fields.items()}}, fields
+
+
 def doc_truth(gt: dict) -> dict:
     return {name: f["value"] for name, f in (gt.get("fields") or {}).items() if f.get("value")}
 
@@ -252,6 +265,7 @@ def ocr_examples(rec: dict, split: str) -> list[dict]:
         gfields = [{"name": k, **v} for k, v in (gt.get("fields") or {}).items() if int(v.get("page", 1)) == num]
         tags, roles = label_words(words, gfields, gp.get("lines") or [], tf)
         out.append(_example(words, int(rp["width"]), int(rp["height"]), tags, roles,
+                            rule_fields=rule_field_of_words(words, res.get("fields") or {}, num),
                             id=f"{gt.get('doc_id', rec['stem'])}-p{num}", doc_id=gt.get("doc_id", rec["stem"]),
                             page=num, n_pages=len(res.get("pages") or []), split=split,
                             template=gt.get("template", ""), source="ocr", doc_type=gt["doc_type"],
@@ -266,10 +280,12 @@ def line_examples(row: dict, split: str, rng: random.Random | None, noise: bool 
     page = synth_page(row.get("lines") or [], width, height, rng, noise)
     words = page_words(page)
     tags, roles = label_words(words, row.get("fields") or [], row.get("lines") or [])
-    return _example(words, width, height, tags, roles, id=row["id"], doc_id=row["doc_id"],
+    rules, rule_fields = rules_answer([page])
+    return _example(words, width, height, tags, roles, rule_fields=rule_field_of_words(words, rule_fields, 1),
+                    id=row["id"], doc_id=row["doc_id"],
                     page=int(row.get("page", 1)), split=split, template=row.get("template", ""),
                     source=row.get("source", "generated") + "-lines", doc_type=row["doc_type"],
-                    truth=row.get("truth") or {}, rules=None, file="")
+                    truth=row.get("truth") or {}, rules=rules, file="")
 
 
 def gt_page_rows(gt: dict) -> list[dict]:

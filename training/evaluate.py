@@ -38,15 +38,16 @@ class TorchLearned(LearnedModel):
         if threads:
             torch.set_num_threads(threads)
         self.model = load(self.dir)
+        self.stacked = self.model.stacked
         self.onnx_file = "torch"
 
     def run_windows(self, wins):
         import torch
 
         feeds = pad_windows(wins, self.pad_id)
+        names = ["input_ids", "bbox", "token_type_ids", "attention_mask"] + (["rule_tags"] if self.stacked else [])
         with torch.no_grad():
-            out = self.model(*(torch.from_numpy(feeds[k]) for k in
-                               ("input_ids", "bbox", "token_type_ids", "attention_mask")))
+            out = self.model(*(torch.from_numpy(feeds[k]) for k in names))
         return tuple(t.numpy() for t in out)
 
 
@@ -129,7 +130,7 @@ def predict_documents(model: LearnedModel, docs: list[dict]) -> list[dict]:
     out = []
     for d in docs:
         t0 = time.perf_counter()
-        pred = model.predict(d["pages"])
+        pred = model.predict(d["pages"], (d["rules_doc_type"], d["rules_fields"]))
         ms = (time.perf_counter() - t0) * 1000
         if getattr(model, "relabel_min_conf", None) is not None:
             d = rules_on_relabeled(model, d, pred)
@@ -213,11 +214,12 @@ def choose_thresholds(preds: list[dict], rules_keep_conf: float = 0.9, min_gain:
 def page_timing(model: LearnedModel, docs: list[dict], repeat: int = 1) -> dict:
     pages = [p for d in docs for p in d["pages"]]
     model.predict_pages(pages[:2])  # warm-up
+    rules = {id(p): (d["rules_doc_type"], d["rules_fields"]) for d in docs for p in d["pages"]}
     times = []
     for _ in range(repeat):
         for p in pages:
             t0 = time.perf_counter()
-            model.predict([p])
+            model.predict([p], rules[id(p)])
             times.append((time.perf_counter() - t0) * 1000)
     a = np.array(times)
     return {"pages": len(pages), "mean_ms": float(a.mean()), "median_ms": float(np.median(a)),

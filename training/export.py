@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from sohoa.training.model import load as load_torch
-from sohoa.training.train import Featurizer, collate, read_jsonl
+from sohoa.training.train import Featurizer, collate, forward, read_jsonl
 
 FP32_ATOL = 1e-3
 INT8_MIN_AGREE = 0.97
@@ -28,16 +28,22 @@ INPUTS = ["input_ids", "bbox", "token_type_ids", "attention_mask"]
 OUTPUTS = ["doc_logits", "field_logits", "role_logits"]
 
 
+def model_inputs(model) -> list[str]:
+    return INPUTS + (["rule_tags"] if getattr(model, "stacked", False) else [])
+
+
 def export_onnx(model, path: Path, opset: int = 17) -> None:
     model.eval()
     L = 16
     dummy = (torch.ones(2, L, dtype=torch.long), torch.zeros(2, L, 4, dtype=torch.long),
              torch.zeros(2, L, dtype=torch.long), torch.ones(2, L, dtype=torch.long))
-    dyn = {"input_ids": {0: "batch", 1: "seq"}, "bbox": {0: "batch", 1: "seq"},
-           "token_type_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-           "doc_logits": {0: "batch"}, "field_logits": {0: "batch", 1: "seq"}, "role_logits": {0: "batch", 1: "seq"}}
+    names = model_inputs(model)
+    if "rule_tags" in names:
+        dummy = dummy + (torch.zeros(2, L, dtype=torch.long),)
+    dyn = {k: {0: "batch", 1: "seq"} for k in names}
+    dyn.update({"doc_logits": {0: "batch"}, "field_logits": {0: "batch", 1: "seq"}, "role_logits": {0: "batch", 1: "seq"}})
     with torch.no_grad():
-        torch.onnx.export(model, dummy, str(path), input_names=INPUTS, output_names=OUTPUTS,
+        torch.onnx.export(model, dummy, str(path), input_names=names, output_names=OUTPUTS,
                           dynamic_axes=dyn, opset_version=opset, dynamo=False, do_constant_folding=True)
 
 
@@ -68,8 +74,8 @@ def parity(model, onnx_paths: dict[str, Path], feat: Featurizer, examples: list[
     for i in range(0, len(items), 8):
         b = collate(items[i:i + 8], pad, "cpu")
         with torch.no_grad():
-            ref = [t.numpy() for t in model(b["input_ids"], b["bbox"], b["token_type_ids"], b["attention_mask"])]
-        feeds = {k: b[k].numpy() for k in INPUTS}
+            ref = [t.numpy() for t in forward(model, b)]
+        feeds = {k: b[k].numpy() for k in model_inputs(model)}
         mask = feeds["attention_mask"].astype(bool)
         for name, sess in sessions.items():
             got = sess.run(OUTPUTS, feeds)
@@ -114,7 +120,8 @@ def export(model_dir: Path, out: Path, version: str | None = None, metrics: dict
     shutil.copy(model_dir / "tokenizer.json", out / "tokenizer.json")
     from tokenizers import Tokenizer
     tok = Tokenizer.from_file(str(out / "tokenizer.json"))
-    feat = Featurizer(tok, cfg["labels"], cfg["model"]["max_len"], cfg["model"]["stride"])
+    feat = Featurizer(tok, cfg["labels"], cfg["model"]["max_len"], cfg["model"]["stride"],
+                      stacked=bool(cfg["model"].get("n_rule_tags")))
     if check_examples is None:
         prepared = Path(cfg["train"]["prepared"])
         check_examples = read_jsonl(prepared / "validation.jsonl")[:40] if prepared.exists() else []
@@ -134,6 +141,7 @@ def export(model_dir: Path, out: Path, version: str | None = None, metrics: dict
         "name": "layoutlm", "version": version,
         "created": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "heads": ["doc_type", "fields", "line_role"],
+        "inputs": model_inputs(model),
         "architecture": {k: cfg["model"][k] for k in ("vocab_size", "hidden_size", "num_hidden_layers",
                                                       "num_attention_heads", "intermediate_size", "max_len")},
         "config": {"max_len": cfg["model"]["max_len"], "stride": cfg["model"]["stride"]},

@@ -1,5 +1,9 @@
 """The layout model in torch: a small ``LayoutLMModel`` built from a config (no hub weights) with
 three heads on one shared encoder: document type ([CLS]), field BIO tags and line role (tokens).
+
+With ``n_rule_tags`` in the config the model is *stacked*: a fifth input, ``rule_tags`` (the
+rules' field per token, their document type at [CLS]; ``models.learned.features``), is embedded
+and added to the token embeddings.
 """
 from __future__ import annotations
 
@@ -36,10 +40,21 @@ class LayoutMultiHead(nn.Module):
         self.doc_head = nn.Sequential(nn.Linear(d_in, h), nn.Tanh(), nn.Linear(h, cfg["n_doc_types"]))
         self.field_head = nn.Linear(h, cfg["n_field_labels"])
         self.role_head = nn.Linear(h, cfg["n_roles"])
+        self.stacked = bool(cfg.get("n_rule_tags"))
+        if self.stacked:
+            self.rule_embeddings = nn.Embedding(cfg["n_rule_tags"], h)
+            nn.init.normal_(self.rule_embeddings.weight, std=0.02)
 
-    def forward(self, input_ids, bbox, token_type_ids, attention_mask):
-        out = self.encoder(input_ids=input_ids, bbox=bbox, attention_mask=attention_mask,
-                           token_type_ids=token_type_ids)
+    def forward(self, input_ids, bbox, token_type_ids, attention_mask, rule_tags=None):
+        if self.stacked:
+            if rule_tags is None:
+                rule_tags = torch.zeros_like(input_ids)
+            embeds = self.encoder.embeddings.word_embeddings(input_ids) + self.rule_embeddings(rule_tags)
+            out = self.encoder(inputs_embeds=embeds, bbox=bbox, attention_mask=attention_mask,
+                               token_type_ids=token_type_ids)
+        else:
+            out = self.encoder(input_ids=input_ids, bbox=bbox, attention_mask=attention_mask,
+                               token_type_ids=token_type_ids)
         seq = self.drop(out.last_hidden_state)
         doc_in = seq[:, 0]
         if self.title_type_id is not None:

@@ -22,8 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from sohoa.models.learned.decode import decode_bio
-from sohoa.models.learned.features import encode_page, softmax
+from sohoa.models.learned.features import encode_page, n_rule_tags, rule_tag_ids
 from sohoa.training.model import DEFAULT_CONFIG, build, count_params
 
 IGNORE = -100
@@ -37,8 +36,9 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 class Featurizer:
-    def __init__(self, tokenizer, lab: dict, max_len: int, stride: int):
+    def __init__(self, tokenizer, lab: dict, max_len: int, stride: int, stacked: bool = False):
         self.tok, self.lab, self.max_len, self.stride = tokenizer, lab, max_len, stride
+        self.stacked = stacked
         self.doc_id = {t: i for i, t in enumerate(lab["doc_types"])}
         self.field_id = {t: i for i, t in enumerate(lab["fields_bio"])}
         self.role_id = {t: i for i, t in enumerate(lab["roles"])}
@@ -46,7 +46,13 @@ class Featurizer:
 
     def windows(self, ex: dict):
         roles = [self.in_role.get(r, 0) for r in ex["input_roles"]]
-        win, tok_word = encode_page(self.tok, ex["words"], ex["boxes"], roles, self.max_len, self.stride)
+        tags, cls_tag = None, 0
+        if self.stacked:  # prepared data without the rules' answer reads as "rules found nothing"
+            tags, cls_tag = rule_tag_ids(ex.get("rule_fields") or [""] * len(ex["words"]),
+                                         (ex.get("rules") or {}).get("doc_type"), self.lab["fields"],
+                                         self.lab["doc_types"])
+        win, tok_word = encode_page(self.tok, ex["words"], ex["boxes"], roles, self.max_len, self.stride,
+                                    tags, cls_tag)
         first = {}
         for t, w in enumerate(tok_word):
             first.setdefault(w, t)
@@ -71,6 +77,8 @@ class Featurizer:
             items.append({"input_ids": win.input_ids[w, :L], "bbox": win.bbox[w, :L],
                           "token_type_ids": win.token_type_ids[w, :L], "attention_mask": win.attention_mask[w, :L],
                           "field_labels": f_lab[w, :L], "role_labels": r_lab[w, :L], "doc_label": doc})
+            if win.rule_tags is not None:
+                items[-1]["rule_tags"] = win.rule_tags[w, :L]
         return win, items
 
 
@@ -80,9 +88,13 @@ def collate(items: list[dict], pad_id: int, device) -> dict[str, torch.Tensor]:
     out = {"input_ids": np.full((B, L), pad_id, np.int64), "bbox": np.zeros((B, L, 4), np.int64),
            "token_type_ids": np.zeros((B, L), np.int64), "attention_mask": np.zeros((B, L), np.int64),
            "field_labels": np.full((B, L), IGNORE, np.int64), "role_labels": np.full((B, L), IGNORE, np.int64)}
+    keys = ["input_ids", "bbox", "token_type_ids", "attention_mask", "field_labels", "role_labels"]
+    if all("rule_tags" in it for it in items):
+        out["rule_tags"] = np.zeros((B, L), np.int64)
+        keys.append("rule_tags")
     for i, it in enumerate(items):
         n = len(it["input_ids"])
-        for k in ("input_ids", "bbox", "token_type_ids", "attention_mask", "field_labels", "role_labels"):
+        for k in keys:
             out[k][i, :n] = it[k]
     t = {k: torch.from_numpy(v).to(device) for k, v in out.items()}
     t["doc_label"] = torch.tensor([it["doc_label"] for it in items], device=device)
@@ -114,8 +126,27 @@ def jitter_layout(bbox: torch.Tensor, mask: torch.Tensor, scale: float = 0.08, s
     return torch.where(special.unsqueeze(-1), bbox, out)
 
 
+def drop_rule_tags(tags: torch.Tensor, n_tags: int, p: float) -> torch.Tensor:
+    """Hide each of the rules' fields (and their document type) from a window with probability
+    ``p``: on layouts the rules were not written for they miss fields, and the model must then
+    find them from the words alone."""
+    if p <= 0:
+        return tags
+    keep = torch.rand(tags.shape[0], n_tags, device=tags.device) >= p
+    keep[:, 0] = True
+    return torch.where(keep.gather(1, tags), tags, torch.zeros_like(tags))
+
+
+def forward(model, b):
+    """The model on a collated batch (the rules' tags too, for a stacked model)."""
+    args = [b["input_ids"], b["bbox"], b["token_type_ids"], b["attention_mask"]]
+    if "rule_tags" in b:
+        args.append(b["rule_tags"])
+    return model(*args)
+
+
 def losses(model, b, weights=(1.0, 1.0, 0.5)):
-    doc, fld, role = model(b["input_ids"], b["bbox"], b["token_type_ids"], b["attention_mask"])
+    doc, fld, role = forward(model, b)
     ce = nn.CrossEntropyLoss(ignore_index=IGNORE)
     l_doc = ce(doc, b["doc_label"])
     l_fld = ce(fld.reshape(-1, fld.shape[-1]), b["field_labels"].reshape(-1))
@@ -124,118 +155,6 @@ def losses(model, b, weights=(1.0, 1.0, 0.5)):
         l_role = torch.zeros((), device=doc.device)
     total = weights[0] * l_doc + weights[1] * l_fld + weights[2] * l_role
     return total, {"doc": float(l_doc.detach()), "field": float(l_fld.detach()), "role": float(l_role.detach())}
-
-
-@torch.no_grad()
-def page_logits(model, feat: Featurizer, examples: list[dict], device, batch_size: int = 32):
-    """Per page: doc logits per window, field and role logits per word (best window)."""
-    model.eval()
-    encoded = [feat.windows(ex) for ex in examples]
-    flat = [(pi, it) for pi, (_, items) in enumerate(encoded) for it in items]
-    docs, flds, roles = [], [], []
-    for i in range(0, len(flat), batch_size):
-        chunk = [it for _, it in flat[i:i + batch_size]]
-        b = collate(chunk, feat.tok.token_to_id("[PAD]"), device)
-        d, f, r = model(b["input_ids"], b["bbox"], b["token_type_ids"], b["attention_mask"])
-        for k in range(len(chunk)):
-            docs.append(d[k].float().cpu().numpy())
-            flds.append(f[k].float().cpu().numpy())
-            roles.append(r[k].float().cpu().numpy())
-    out, r = [], 0
-    for (win, items) in encoded:
-        k = len(items)
-        fw = np.zeros((win.n_words, flds[0].shape[-1] if flds else 1), np.float32)
-        rw = np.zeros((win.n_words, roles[0].shape[-1] if roles else 1), np.float32)
-        for wi, pos in enumerate(win.word_pos):
-            w, j = pos[0]
-            fw[wi] = flds[r + w][j]
-            rw[wi] = roles[r + w][j]
-        out.append({"doc": np.stack(docs[r:r + k]) if k else np.zeros((0, 1)), "field": fw, "role": rw})
-        r += k
-    return out
-
-
-def gold_spans(tags: list[str]) -> dict[str, list[int]]:
-    spans: dict[str, list[int]] = {}
-    for i, t in enumerate(tags):
-        if t != "O":
-            spans.setdefault(t[2:], []).append(i)
-    return spans
-
-
-def evaluate_pages(model, feat: Featurizer, examples: list[dict], device, temps=(1.0, 1.0, 1.0)) -> dict:
-    """Page-level validation metrics that need no normalizers: doc-type accuracy, field span F1
-    (predicted word set == gold word set, per page and field), role accuracy over labelled words."""
-    if not examples:
-        return {}
-    logits = page_logits(model, feat, examples, device)
-    lab = feat.lab
-    doc_ok = tp = fp = fn = role_ok = role_n = 0
-    for ex, lg in zip(examples, logits):
-        if len(lg["doc"]):
-            pred = lab["doc_types"][int(np.argmax(softmax(lg["doc"] / temps[0]).mean(0)))]
-            doc_ok += pred == ex["doc_type"]
-        probs = softmax(lg["field"] / temps[1]) if len(lg["field"]) else np.zeros((0, len(lab["fields_bio"])))
-        pred_spans: dict[str, tuple[float, list[int]]] = {}
-        for sp in decode_bio(probs, lab["fields_bio"], gap=1):
-            if sp.name not in pred_spans or sp.confidence > pred_spans[sp.name][0]:
-                pred_spans[sp.name] = (sp.confidence, sp.words)
-        gold = gold_spans(ex["field_tags"])
-        for name in set(pred_spans) | set(gold):
-            p, g = pred_spans.get(name), gold.get(name)
-            if p is not None and g is not None and p[1] == g:
-                tp += 1
-            else:
-                fp += p is not None
-                fn += g is not None
-        for wi, rt in enumerate(ex["role_tags"]):
-            if rt is not None and wi < len(lg["role"]):
-                role_n += 1
-                role_ok += lab["roles"][int(np.argmax(lg["role"][wi]))] == rt
-    prec = tp / (tp + fp) if tp + fp else 0.0
-    rec = tp / (tp + fn) if tp + fn else 0.0
-    return {"pages": len(examples), "doc_acc": doc_ok / len(examples),
-            "span_f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0, "span_p": prec, "span_r": rec,
-            "role_acc": role_ok / role_n if role_n else None}
-
-
-def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
-    """Temperature minimizing the validation NLL (grid + refinement; no torch needed)."""
-    if len(labels) == 0:
-        return 1.0
-
-    def nll(t):
-        p = softmax(logits / t)
-        return float(-np.mean(np.log(np.clip(p[np.arange(len(labels)), labels], 1e-12, None))))
-    grid = np.exp(np.linspace(math.log(0.25), math.log(8.0), 41))
-    best = min(grid, key=nll)
-    fine = np.linspace(best * 0.85, best * 1.15, 21)
-    return float(min(fine, key=nll))
-
-
-def calibrate(model, feat: Featurizer, examples: list[dict], device) -> dict:
-    logits = page_logits(model, feat, examples, device)
-    lab = feat.lab
-    d_l, d_y, f_l, f_y, r_l, r_y = [], [], [], [], [], []
-    fid = {t: i for i, t in enumerate(lab["fields_bio"])}
-    rid = {t: i for i, t in enumerate(lab["roles"])}
-    for ex, lg in zip(examples, logits):
-        for row in lg["doc"]:
-            d_l.append(row)
-            d_y.append(lab["doc_types"].index(ex["doc_type"]) if ex["doc_type"] in lab["doc_types"] else 0)
-        for wi, t in enumerate(ex["field_tags"]):
-            if wi < len(lg["field"]):
-                f_l.append(lg["field"][wi])
-                f_y.append(fid.get(t, 0))
-            rt = ex["role_tags"][wi]
-            if rt is not None and wi < len(lg["role"]):
-                r_l.append(lg["role"][wi])
-                r_y.append(rid[rt])
-    arr = lambda x: np.array(x, dtype=np.float32)  # noqa: E731
-    return {"doc_type": fit_temperature(arr(d_l), np.array(d_y, dtype=np.int64)) if d_l else 1.0,
-            "field": fit_temperature(arr(f_l), np.array(f_y, dtype=np.int64)) if f_l else 1.0,
-            "role": fit_temperature(arr(r_l), np.array(r_y, dtype=np.int64)) if r_l else 1.0,
-            "fitted_on": f"validation ({len(examples)} pages)"}
 
 
 def set_seed(seed: int) -> None:
@@ -249,8 +168,11 @@ def set_seed(seed: int) -> None:
 def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, batch_size: int = 16,
           lr: float = 5e-4, seed: int = 0, model_cfg: dict | None = None, resume: bool = False,
           max_steps: int | None = None, device: str | None = None, threads: int | None = None,
-          eval_source: str = "auto", augment: bool = True, log=print) -> dict:
+          eval_source: str = "auto", augment: bool = True, stacked: bool = False, rule_dropout: float = 0.2,
+          log=print) -> dict:
     from tokenizers import Tokenizer
+
+    from sohoa.training.page_metrics import calibrate, evaluate_pages
 
     t_start = time.time()
     set_seed(seed)
@@ -266,7 +188,9 @@ def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, bat
                n_field_labels=len(lab["fields_bio"]), n_roles=len(lab["roles"]))
     if cfg.get("doc_pool_title", True) and "title" in lab["input_roles"]:
         cfg["title_type_id"] = lab["input_roles"].index("title") + 1
-    feat = Featurizer(tok, lab, cfg["max_len"], cfg["stride"])
+    if stacked:
+        cfg["n_rule_tags"] = n_rule_tags(lab["fields"], lab["doc_types"])
+    feat = Featurizer(tok, lab, cfg["max_len"], cfg["stride"], stacked=bool(cfg.get("n_rule_tags")))
     train_ex = read_jsonl(prepared / "train.jsonl")
     val_ex = read_jsonl(prepared / "validation.jsonl")
     if eval_source != "all":
@@ -295,7 +219,8 @@ def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, bat
         rng.setstate(c["rng"])
         log(f"resumed from epoch {state['epoch']}")
     cfg_out = {"model": cfg, "labels": lab, "train": {"epochs": epochs, "patience": patience, "batch_size": batch_size,
-                                                      "lr": lr, "seed": seed, "prepared": str(prepared)}}
+                                                      "lr": lr, "seed": seed, "prepared": str(prepared),
+                                                      "rule_dropout": rule_dropout if stacked else None}}
     shutil.copy(prepared / "tokenizer.json", out / "tokenizer.json")
     if (prepared / "data.json").exists():
         shutil.copy(prepared / "data.json", out / "data.json")
@@ -310,6 +235,8 @@ def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, bat
             b = collate(b_items, cfg["pad_id"], dev)
             if augment:
                 b["bbox"] = jitter_layout(b["bbox"], b["attention_mask"])
+                if "rule_tags" in b:
+                    b["rule_tags"] = drop_rule_tags(b["rule_tags"], cfg["n_rule_tags"], rule_dropout)
             loss, parts = losses(model, b)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -374,6 +301,8 @@ def main(argv=None) -> int:
     ap.add_argument("--dropout", type=float, default=None)
     ap.add_argument("--no-augment", action="store_true")
     ap.add_argument("--no-title-pool", action="store_true")
+    ap.add_argument("--stacked", action="store_true", help="read the rules' answer as input (rule tags)")
+    ap.add_argument("--rule-dropout", type=float, default=0.2)
     a = ap.parse_args(argv)
     cfg = {}
     if a.dropout is not None:
@@ -385,7 +314,8 @@ def main(argv=None) -> int:
     if a.hidden:
         cfg.update(hidden_size=a.hidden, intermediate_size=2 * a.hidden, num_attention_heads=max(2, a.hidden // 64))
     train(a.prepared, a.out, epochs=a.epochs, patience=a.patience, batch_size=a.batch_size, lr=a.lr, seed=a.seed,
-          model_cfg=cfg, resume=a.resume, max_steps=a.max_steps, device=a.device, augment=not a.no_augment)
+          model_cfg=cfg, resume=a.resume, max_steps=a.max_steps, device=a.device, augment=not a.no_augment,
+          stacked=a.stacked, rule_dropout=a.rule_dropout)
     return 0
 
 

@@ -6,10 +6,18 @@ the pipeline's block role of its line (given to the encoder as the token type). 
 sub-tokenized with the trained WordPiece tokenizer; pages longer than the window are cut into
 overlapping windows of ``max_len`` tokens ([CLS] ... [SEP]), and every word is predicted from its
 first sub-token in the window where that token sits most centrally.
+
+A *stacked* model also reads the rules' answer (``rule_tags``): per word, which field the rules
+put it in, and at [CLS] the rules' document type. The model then learns where the rules are right
+and corrects them where they are not, instead of re-learning from scratch what they already do
+well on layouts it never saw.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+import re
+import unicodedata
 
 import numpy as np
 
@@ -43,13 +51,16 @@ class Windows:
     word_pos: list[list[tuple[int, int]]] = field(default_factory=list)  # word -> [(window, position)]
     n_words: int = 0
     token_index: np.ndarray | None = None  # [n, seq]: page sub-token index, -1 for specials/padding
+    rule_tags: np.ndarray | None = None    # [n, seq]: stacked models only (``rule_tag_ids``)
 
 
 def encode_page(tokenizer, words: list[str], boxes: list[list[int]], roles: list[int],
-                max_len: int = 512, stride: int = 128) -> tuple[Windows, list[int]]:
+                max_len: int = 512, stride: int = 128, tags: list[int] | None = None,
+                cls_tag: int = 0) -> tuple[Windows, list[int]]:
     """Tokenize one page; returns the windows and, per sub-token of the page, its word index.
 
-    ``boxes`` are already normalized to 0-1000; ``roles`` are token-type ids (>= 1)."""
+    ``boxes`` are already normalized to 0-1000; ``roles`` are token-type ids (>= 1). ``tags``
+    (stacked models): per word its rule-tag id, and ``cls_tag`` the id at [CLS]."""
     cls_id = tokenizer.token_to_id("[CLS]")
     sep_id = tokenizer.token_to_id("[SEP]")
     pad_id = tokenizer.token_to_id("[PAD]")
@@ -81,6 +92,7 @@ def encode_page(tokenizer, words: list[str], boxes: list[list[int]], roles: list
     types = np.zeros((n, seq), dtype=np.int64)
     mask = np.zeros((n, seq), dtype=np.int64)
     tindex = np.full((n, seq), -1, dtype=np.int64)
+    rtags = np.zeros((n, seq), dtype=np.int64) if tags is not None else None
     # For every token, the window where it is most central.
     best: dict[int, tuple[float, int, int]] = {}
     for w, s in enumerate(starts):
@@ -88,8 +100,12 @@ def encode_page(tokenizer, words: list[str], boxes: list[list[int]], roles: list
         input_ids[w, 0] = cls_id
         bbox[w, 0] = CLS_BOX
         mask[w, 0] = 1
+        if rtags is not None:
+            rtags[w, 0] = cls_tag
         for j, t in enumerate(chunk, start=1):
             wi = tok_word[t]
+            if rtags is not None:
+                rtags[w, j] = tags[wi]
             input_ids[w, j] = ids[t]
             bbox[w, j] = boxes[wi]
             types[w, j] = roles[wi]
@@ -109,7 +125,7 @@ def encode_page(tokenizer, words: list[str], boxes: list[list[int]], roles: list
     for wi, t in first_tok.items():
         _, w, j = best[t]
         word_pos[wi].append((w, j))
-    return Windows(input_ids, bbox, types, mask, word_pos, len(words), tindex), tok_word
+    return Windows(input_ids, bbox, types, mask, word_pos, len(words), tindex, rtags), tok_word
 
 
 def pad_windows(batch: list[Windows], pad_id: int) -> dict[str, np.ndarray]:
@@ -120,6 +136,8 @@ def pad_windows(batch: list[Windows], pad_id: int) -> dict[str, np.ndarray]:
            "bbox": np.zeros((n, seq, 4), dtype=np.int64),
            "token_type_ids": np.zeros((n, seq), dtype=np.int64),
            "attention_mask": np.zeros((n, seq), dtype=np.int64)}
+    if all(w.rule_tags is not None for w in batch):
+        out["rule_tags"] = np.zeros((n, seq), dtype=np.int64)
     r = 0
     for w in batch:
         k, s = w.input_ids.shape
@@ -127,8 +145,70 @@ def pad_windows(batch: list[Windows], pad_id: int) -> dict[str, np.ndarray]:
         out["bbox"][r:r + k, :s] = w.bbox
         out["token_type_ids"][r:r + k, :s] = w.token_type_ids
         out["attention_mask"][r:r + k, :s] = w.attention_mask
+        if "rule_tags" in out:
+            out["rule_tags"][r:r + k, :s] = w.rule_tags
         r += k
     return out
+
+
+# --- the rules' answer as model input (stacked models) -------------------------------------------
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def skeleton(text: str) -> str:
+    """Accent-, case- and punctuation-insensitive form: OCR and the rules' text compare on it."""
+    t = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text).casefold().replace("đ", "d"))
+    t = "".join(c for c in t if unicodedata.category(c) != "Mn")
+    return _NON_ALNUM.sub(" ", t).strip()
+
+
+def _get(o, k, default=None):
+    return o.get(k, default) if isinstance(o, dict) else getattr(o, k, default)
+
+
+def rule_field_of_words(words: list[dict], rule_fields: dict, page_number: int) -> list[str]:
+    """Per word (``{"text", "bbox"}`` in page pixels), the name of the rules' field that holds it,
+    or "": the word's centre lies in the field's box on this page and its text is among the
+    field's words (a multi-line field's box also covers words of other columns). Where boxes
+    hold several fields (place and date share a line), a word in a field's *value* goes to that
+    field first, then the smallest field wins."""
+    cands = []
+    for name, f in (rule_fields or {}).items():
+        if int(_get(f, "page", 1) or 1) != page_number or not _get(f, "bbox"):
+            continue
+        x0, y0, x1, y1 = _get(f, "bbox")
+        text = set(skeleton(_get(f, "text") or "").split())
+        value = set(skeleton(_get(f, "value") or "").split())
+        cands.append(((x1 - x0) * (y1 - y0), name, (x0, y0, x1, y1), text | value, value))
+    cands.sort()
+    out = []
+    for w in words:
+        b = w["bbox"]
+        cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+        toks = skeleton(w["text"]).split()
+        inside = [c for c in cands if c[2][0] - 2 <= cx <= c[2][2] + 2 and c[2][1] - 2 <= cy <= c[2][3] + 2]
+        tag = ""
+        for use in (4, 3):  # value words first, then the field's printed words
+            hit = [c for c in inside if all(t in c[use] for t in toks)]
+            if hit:
+                tag = hit[0][1]
+                break
+        out.append(tag)
+    return out
+
+
+def rule_tag_ids(names: list[str], rules_doc_type: str | None, field_names: list[str],
+                 doc_types: list[str]) -> tuple[list[int], int]:
+    """Rule-tag ids of a page: words 0 (no field) or 1 + field index; [CLS] 0 (unknown) or
+    1 + len(fields) + index of the rules' document type. One embedding table holds both."""
+    fid = {f: i + 1 for i, f in enumerate(field_names)}
+    did = {t: 1 + len(field_names) + i for i, t in enumerate(doc_types)}
+    return [fid.get(n, 0) for n in names], did.get(rules_doc_type or "", 0)
+
+
+def n_rule_tags(field_names: list[str], doc_types: list[str]) -> int:
+    return 1 + len(field_names) + len(doc_types)
 
 
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:

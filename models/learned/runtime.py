@@ -3,7 +3,8 @@
 One shared LayoutLM-style encoder with three heads, exported by ``sohoa export``:
 ``doc_logits`` [windows, types] from [CLS], ``field_logits`` [windows, seq, BIO labels] and
 ``role_logits`` [windows, seq, block roles]. Confidences are softmax(logits / T) with the
-temperatures fitted on the validation split (``manifest.json: calibration``).
+temperatures fitted on the validation split (``manifest.json: calibration``). A stacked model
+(input ``rule_tags``) also reads the rules' answer: pass it as ``rules=(doc_type, fields)``.
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from sohoa.models.learned.decode import Span, best_spans, decode_bio, union_box
-from sohoa.models.learned.features import Windows, encode_page, norm_box, pad_windows, softmax
+from sohoa.models.learned.features import (Windows, encode_page, norm_box, pad_windows, rule_field_of_words,
+                                           rule_tag_ids, softmax)
 from sohoa.models.onnx_session import ort_session
 
 NO_TEXT_BLOCKS = ("stamp", "photo")
@@ -127,11 +129,13 @@ class LearnedModel:
         n = threads or int(os.environ.get("SOHOA_MODEL_THREADS", "0") or 0)
         self.session = ort_session(self.dir / onnx_file, n or None, device)
         self.input_names = {i.name for i in self.session.get_inputs()}
+        self.stacked = "rule_tags" in self.input_names
 
     def _configure(self, m: dict, tokenizer) -> None:
         self.version = m.get("version", "dev")
         self.doc_types: list[str] = m["labels"]["doc_types"]
         self.field_labels: list[str] = m["labels"]["fields_bio"]
+        self.field_names: list[str] = m["labels"]["fields"]
         self.roles: list[str] = m["labels"]["roles"]
         self.input_roles: list[str] = m["labels"]["input_roles"]
         self.max_len = int(m["config"]["max_len"])
@@ -152,13 +156,19 @@ class LearnedModel:
 
     # --- encoding ----------------------------------------------------------------------------
 
-    def encode(self, page) -> tuple[list[dict], Windows]:
+    def encode(self, page, rules: tuple[str, dict] | None = None) -> tuple[list[dict], Windows]:
         words = page_words(page)
         width, height = int(_get(page, "width")), int(_get(page, "height"))
         role_id = {r: i + 1 for i, r in enumerate(self.input_roles)}
+        tags, cls_tag = None, 0
+        if self.stacked:
+            doc_type, fields = rules or (None, {})
+            names = rule_field_of_words(words, fields, int(_get(page, "number", 1)))
+            tags, cls_tag = rule_tag_ids(names, doc_type, self.field_names, self.doc_types)
         win, _ = encode_page(self.tokenizer, [w["text"] for w in words],
                              [norm_box(w["bbox"], width, height) for w in words],
-                             [role_id.get(w["role"], 0) for w in words], self.max_len, self.stride)
+                             [role_id.get(w["role"], 0) for w in words], self.max_len, self.stride,
+                             tags, cls_tag)
         return words, win
 
     def run_windows(self, wins: list[Windows]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -169,8 +179,8 @@ class LearnedModel:
 
     # --- prediction --------------------------------------------------------------------------
 
-    def predict_pages(self, pages: list) -> list[PagePrediction]:
-        encoded = [self.encode(p) for p in pages]
+    def predict_pages(self, pages: list, rules: tuple[str, dict] | None = None) -> list[PagePrediction]:
+        encoded = [self.encode(p, rules) for p in pages]
         wins = [w for _, w in encoded if w.n_words]
         out: list[PagePrediction] = []
         if wins:
@@ -193,11 +203,12 @@ class LearnedModel:
             r += k
         return out
 
-    def predict(self, pages: list) -> DocumentPrediction:
+    def predict(self, pages: list, rules: tuple[str, dict] | None = None) -> DocumentPrediction:
+        """``rules``: the rules' (document type, fields) on these pages; read by stacked models."""
         from sohoa.models.fields.normalize import normalize_field
 
         start = time.perf_counter()
-        preds = self.predict_pages(pages)
+        preds = self.predict_pages(pages, rules)
         weights, probs = [], []
         for i, p in enumerate(preds):
             if p.words:

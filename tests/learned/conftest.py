@@ -1,4 +1,4 @@
-"""A tiny random layout model, trained for nothing, exported like a real one."""
+"""Tiny random layout models (plain and stacked), trained for nothing, exported like real ones."""
 from __future__ import annotations
 
 import json
@@ -6,15 +6,13 @@ import json
 import pytest
 
 
-@pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory):
+def _tiny(root, stacked: bool = False) -> dict:
     import torch
     from sohoa.training.export import export
     from sohoa.training.model import DEFAULT_CONFIG, build
     from sohoa.training.prepare import labels
     from sohoa.training.tokenizer import train_tokenizer
 
-    root = tmp_path_factory.mktemp("tiny")
     train_dir = root / "train"
     train_dir.mkdir()
     text = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Số: 123/GP-SYT",
@@ -26,6 +24,9 @@ def tiny_model(tmp_path_factory):
            "intermediate_size": 64, "vocab_size": tok.get_vocab_size(), "pad_id": tok.token_to_id("[PAD]"),
            "n_input_roles": len(lab["input_roles"]), "n_doc_types": len(lab["doc_types"]),
            "n_field_labels": len(lab["fields_bio"]), "n_roles": len(lab["roles"])}
+    if stacked:
+        from sohoa.models.learned.features import n_rule_tags
+        cfg["n_rule_tags"] = n_rule_tags(lab["fields"], lab["doc_types"])
     torch.manual_seed(0)
     model = build(cfg)
     torch.save(model.state_dict(), train_dir / "model.pt")
@@ -34,3 +35,14 @@ def tiny_model(tmp_path_factory):
     zoo = root / "zoo"
     manifest = export(train_dir, zoo / "layoutlm" / "tiny", log=lambda s: None)
     return {"train_dir": train_dir, "zoo": zoo, "dir": zoo / "layoutlm" / "tiny", "manifest": manifest}
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    return _tiny(tmp_path_factory.mktemp("tiny"))
+
+
+@pytest.fixture(scope="session")
+def tiny_stacked_model(tmp_path_factory):
+    """The same, reading the rules' answer as a fifth input."""
+    return _tiny(tmp_path_factory.mktemp("tiny-stacked"), stacked=True)

@@ -42,3 +42,18 @@ def test_transform_follows_deskew():
     assert abs((x0 + x1) / 2 - 512) < 12 and abs((y0 + y1) / 2 - 718) < 12  # centre moves with the canvas
     pdf = make_transform(gt_page, {"width": 2000, "height": 2800, "dpi": 300, "rotation": 0, "skew": 0.0}, True)
     assert [round(v) for v in pdf([10, 20, 30, 40])] == [20, 40, 60, 80]
+
+
+def test_rule_field_of_words_splits_a_shared_line():
+    """Place and date share one line (and one box): each word goes to the field whose value holds
+    it; a word inside a box but outside the field's text stays untagged; other pages untouched."""
+    from sohoa.models.learned.features import rule_field_of_words
+
+    line = [("Quảng", [10, 10, 50, 20]), ("Ngãi,", [55, 10, 90, 20]), ("ngày", [95, 10, 120, 20]),
+            ("29", [125, 10, 140, 20]), ("Lê", [200, 10, 220, 20])]
+    words = [{"text": t, "bbox": b} for t, b in line]
+    text = "Quảng Ngãi, ngày 29 tháng 9 năm 2022"
+    fields = {"issue_date": {"value": "2022-09-29", "text": text, "page": 1, "bbox": [10, 10, 300, 20]},
+              "issue_place": {"value": "Quảng Ngãi", "text": text, "page": 1, "bbox": [10, 10, 300, 20]}}
+    assert rule_field_of_words(words, fields, 1) == ["issue_place", "issue_place", "issue_date", "issue_date", ""]
+    assert rule_field_of_words(words, fields, 2) == [""] * 5

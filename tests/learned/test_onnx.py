@@ -54,3 +54,39 @@ def test_pipeline_uses_the_zoo_model(tiny_model, letter_png, monkeypatch):
     assert res.fields and all(f.source in ("model", "rules") for f in res.fields.values())
     monkeypatch.setenv("SOHOA_LEARNED_MODELS", "0")
     assert Pipeline(Settings(models_dir=tiny_model["zoo"])).learned is None
+
+
+RULES = ("license", {"document_number": {"value": "123/GP-SYT", "text": "Số: 123/GP-SYT", "page": 1,
+                                         "bbox": [100, 100, 300, 120], "confidence": 0.9}})
+
+
+def test_stacked_model_reads_the_rules(tiny_stacked_model):
+    """A stacked model's fifth input is the rules' answer: exported with it, ONNX equal to torch
+    with it, and the answer changes the output (the tags reach the network)."""
+    from sohoa.models.learned import LearnedModel
+    from sohoa.training.evaluate import TorchLearned
+
+    m = tiny_stacked_model["manifest"]
+    assert m["inputs"][-1] == "rule_tags" and m["onnx_check"]["fp32"]["ok"], m["onnx_check"]
+    onnx = LearnedModel(tiny_stacked_model["dir"], quantized=False)
+    ref = TorchLearned(tiny_stacked_model["train_dir"])
+    assert onnx.stacked and ref.stacked
+    words, win = onnx.encode(PAGE, RULES)
+    number = onnx.field_names.index("document_number") + 1
+    assert [int(t) for t in win.rule_tags[0, 1:3]] == [number, number]  # "Số:" and "123/GP-SYT"
+    assert int(win.rule_tags[0, 0]) == 1 + len(onnx.field_names) + onnx.doc_types.index("license")
+    a, b = onnx.predict_pages([PAGE], RULES)[0], ref.predict_pages([PAGE], RULES)[0]
+    assert np.abs(a.field_probs - b.field_probs).max() < 1e-4
+    without = onnx.predict_pages([PAGE])[0]
+    assert np.abs(a.field_probs - without.field_probs).max() > 1e-4
+
+
+def test_pipeline_runs_a_stacked_model(tiny_stacked_model, letter_png, monkeypatch):
+    from sohoa.models.config import Settings
+    from sohoa.models.pipeline import Pipeline
+
+    monkeypatch.delenv("SOHOA_LEARNED_MODELS", raising=False)
+    pipe = Pipeline(Settings(models_dir=tiny_stacked_model["zoo"]))
+    assert pipe.learned is not None and pipe.learned.stacked
+    res = pipe.process_path(letter_png)
+    assert res.fields and all(f.source in ("model", "rules") for f in res.fields.values())
