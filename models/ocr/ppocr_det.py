@@ -141,38 +141,70 @@ def reading_order(boxes: list[DetBox]) -> list[DetBox]:
     return [b for row in rows for b in sorted(row, key=lambda b: b.x0)]
 
 
+def content_box(grey: np.ndarray, pad_frac: float = 0.02) -> tuple[int, int, int, int]:
+    """The part of the page that holds ink: (x0, y0, x1, y1) in page pixels, padded.
+
+    The detector's cost grows with the pixels it sees, and a page's margins and the empty lower
+    half of a last page hold none of its text: cropping them away costs a few milliseconds and
+    saves a third of detection on typical pages. Ink is darker than the paper by a margin relative
+    to the paper's own level (dark scans too); rows and columns need a few ink pixels, so dust
+    does not count. A photo's dark background keeps the whole frame: nothing is lost there."""
+    h, w = grey.shape
+    s = 4 if min(h, w) >= 400 else 1
+    # The darkest pixel of each s x s cell: thin strokes (a page number) survive the shrinking.
+    small = cv2.erode(grey, np.ones((s, s), np.uint8))[::s, ::s] if s > 1 else grey
+    paper = float(np.percentile(small, 75))
+    ink = small < min(paper - 40.0, 0.8 * paper)
+    rows = ink.sum(axis=1) >= max(2, 0.002 * ink.shape[1])
+    cols = ink.sum(axis=0) >= max(2, 0.002 * ink.shape[0])
+    if not rows.any() or not cols.any():
+        return 0, 0, w, h
+    y0, y1 = int(np.argmax(rows)) * s, (len(rows) - int(np.argmax(rows[::-1]))) * s
+    x0, x1 = int(np.argmax(cols)) * s, (len(cols) - int(np.argmax(cols[::-1]))) * s
+    pad = int(round(pad_frac * max(h, w)))
+    return max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)
+
+
 class TextDetector:
     """PP-OCRv6 det (small) on a grey or RGB page; returns line boxes in page pixels."""
 
     def __init__(self, model_path: Path | None = None, threads: int | None = None, det_dpi: int = 110,
-                 max_side: int = 1600, thresh: float = 0.3, box_thresh: float = 0.5, unclip_ratio: float = 1.6):
+                 max_side: int = 1600, thresh: float = 0.3, box_thresh: float = 0.5, unclip_ratio: float = 1.6,
+                 crop: bool = True):
         self.session = ort_session(model_path or rapidocr_model("PP-OCRv6_det_small.onnx"), threads or default_threads())
         self.input_name = self.session.get_inputs()[0].name
         self.det_dpi, self.max_side = det_dpi, max_side
         self.thresh, self.box_thresh, self.unclip_ratio = thresh, box_thresh, unclip_ratio
+        self.crop = crop
 
-    def probability(self, page: np.ndarray, dpi: int, det_dpi: int | None = None) -> tuple[np.ndarray, float]:
-        """The DB probability map (at ``det_dpi``, default the detector's) and the page-to-map scale."""
+    def probability(self, page: np.ndarray, dpi: int, det_dpi: int | None = None
+                    ) -> tuple[np.ndarray, float, tuple[int, int]]:
+        """The DB probability map (at ``det_dpi``, default the detector's) of the page's inked part,
+        the page-to-map scales (x, y: the map's sides are multiples of 32) and the map's origin in
+        page pixels."""
         grey = page if page.ndim == 2 else cv2.cvtColor(page, cv2.COLOR_RGB2GRAY)
         h, w = grey.shape
         scale = min(1.0, (det_dpi or self.det_dpi) / max(dpi, 1), self.max_side / max(h, w))
+        x0, y0, x1, y1 = content_box(grey) if self.crop else (0, 0, w, h)
+        grey = grey[y0:y1, x0:x1]
+        h, w = grey.shape
         nh, nw = max(32, int(round(h * scale / 32)) * 32), max(32, int(round(w * scale / 32)) * 32)
         small = cv2.resize(grey, (nw, nh), interpolation=cv2.INTER_AREA)
         x = (small.astype(np.float32) / 127.5 - 1.0)[None, None]
         x = np.repeat(x, 3, axis=1)
         prob = self.session.run(None, {self.input_name: x})[0][0, 0]
-        return prob, (nw / w + nh / h) / 2
+        return prob, (nw / w, nh / h), (x0, y0)
 
     def detect(self, page: np.ndarray, dpi: int, det_dpi: int | None = None) -> list[DetBox]:
-        prob, s = self.probability(page, dpi, det_dpi)
+        prob, (sx, sy), (ox, oy) = self.probability(page, dpi, det_dpi)
         boxes = boxes_from_prob(prob, self.thresh, self.box_thresh, self.unclip_ratio)
         boxes = split_tall(boxes, prob, self.thresh)
         boxes = merge_fragments(boxes)
         H, W = page.shape[:2]
         out = []
         for b in reading_order(boxes):
-            x0, y0 = max(0, int(b.x0 / s)), max(0, int(b.y0 / s))
-            x1, y1 = min(W, int(np.ceil(b.x1 / s))), min(H, int(np.ceil(b.y1 / s)))
+            x0, y0 = max(0, int(b.x0 / sx) + ox), max(0, int(b.y0 / sy) + oy)
+            x1, y1 = min(W, int(np.ceil(b.x1 / sx)) + ox), min(H, int(np.ceil(b.y1 / sy)) + oy)
             if x1 - x0 >= 4 and y1 - y0 >= 4:
                 out.append(DetBox(x0, y0, x1, y1, b.score))
         return out

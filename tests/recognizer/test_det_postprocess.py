@@ -48,3 +48,20 @@ def test_reading_order_rows_then_columns():
     bs = [DetBox(200, 10, 300, 30, .9), DetBox(10, 12, 150, 32, .9), DetBox(10, 50, 300, 70, .9)]
     out = reading_order(bs)
     assert [(b.x0, b.y0) for b in out] == [(10, 12), (200, 10), (10, 50)]
+
+
+def test_content_box_keeps_thin_ink_and_drops_margins():
+    """The detector sees only the inked part of the page: the margins go, a thin page number at
+    the top and a dark scan's faint text stay, a blank page keeps its frame."""
+    from sohoa.models.ocr.ppocr_det import content_box
+
+    page = np.full((1000, 700), 245, np.uint8)
+    page[300:320, 100:600] = 30          # a text line
+    page[60:75, 340:350] = 90            # a page number, faint and small
+    page[800, 50] = 0                    # dust: one pixel does not count
+    x0, y0, x1, y1 = content_box(page)
+    assert y0 <= 60 and y1 >= 320 and x0 <= 100 and x1 >= 600
+    assert y1 < 800 and x0 > 50 and (x1 - x0) * (y1 - y0) < 0.6 * page.size
+    dark = (page.astype(np.int16) - 110).clip(0, 255).astype(np.uint8)  # paper at 135, ink near 0
+    assert content_box(dark) == (x0, y0, x1, y1)
+    assert content_box(np.full((1000, 700), 250, np.uint8)) == (0, 0, 700, 1000)
