@@ -105,6 +105,8 @@ def export_cmd(model, out, eval_data, timing_pages, relabel_min_conf, rules_keep
     from sohoa.training.export import export
 
     manifest = export(model, out, command=_cmdline(), log=click.echo)
+    if "rule_tags" in manifest["inputs"]:
+        relabel_min_conf = -1  # a stacked model reads the rules' answer on the heuristic's blocks
     manifest["merge"] = {"relabel_min_conf": relabel_min_conf if relabel_min_conf >= 0 else None,
                          "rules_keep_conf": rules_keep_conf}
     (Path(out) / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

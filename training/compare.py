@@ -45,7 +45,7 @@ def diff(cache_dir: Path, model_dir: Path) -> list[dict]:
     for p in sorted(cache_dir.glob("*.json")):
         rec = json.loads(p.read_text(encoding="utf-8"))
         res = rec["result"]
-        pred = model.predict(res["pages"])
+        pred = model.predict(res["pages"], (res["doc_type"]["label"], res.get("fields") or {}))
         label, src = merge_doc_type(pred.doc_type, pred.doc_scores, res["doc_type"]["label"], model.doc_min_conf,
                                     res["doc_type"].get("confidence", 0.0), model.rules_keep_conf)
         merged = merge_fields(pred.fields, res.get("fields") or {}, model.override_min_conf, model.fill_min_conf)

@@ -132,7 +132,7 @@ def predict_documents(model: LearnedModel, docs: list[dict]) -> list[dict]:
         t0 = time.perf_counter()
         pred = model.predict(d["pages"], (d["rules_doc_type"], d["rules_fields"]))
         ms = (time.perf_counter() - t0) * 1000
-        if getattr(model, "relabel_min_conf", None) is not None:
+        if getattr(model, "relabel_min_conf", None) is not None and not model.stacked:
             d = rules_on_relabeled(model, d, pred)
         out.append({"doc": d, "pred": pred, "ms": ms, "n_pages": len(d["pages"])})
     return out

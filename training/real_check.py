@@ -28,8 +28,8 @@ def main(argv=None) -> int:
         res = rec["result"]
         d = {"pages": res["pages"], "rules_doc_type": res["doc_type"]["label"], "rules_fields": res["fields"],
              "rules_doc_conf": res["doc_type"]["confidence"]}
-        pred = m.predict(res["pages"])
-        if m.relabel_min_conf is not None:
+        pred = m.predict(res["pages"], (d["rules_doc_type"], d["rules_fields"]))
+        if m.relabel_min_conf is not None and not m.stacked:
             d = rules_on_relabeled(m, d, pred)
         label, src = merge_doc_type(pred.doc_type, pred.doc_scores, d["rules_doc_type"], m.doc_min_conf,
                                     d["rules_doc_conf"], m.rules_keep_conf)
