@@ -20,22 +20,16 @@ from __future__ import annotations
 
 import math
 import random
-import re
 import unicodedata
 
 from rapidfuzz import fuzz
 
-from sohoa.models.learned.features import norm_box, rule_field_of_words
+from sohoa.models.learned.features import norm_box, rule_field_of_words, skeleton
 from sohoa.models.learned.runtime import page_words, split_line
 
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
-
-
-def key(text: str) -> str:
-    """Accent-, case- and punctuation-insensitive skeleton."""
-    t = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text).casefold().replace("đ", "d"))
-    t = "".join(c for c in t if unicodedata.category(c) != "Mn")
-    return _NON_ALNUM.sub(" ", t).strip()
+# Accent-, case- and punctuation-insensitive skeleton: OCR words and GT text compare on it (the
+# same form the stacked model's rule tags match on).
+key = skeleton
 
 
 # --- geometry ----------------------------------------------------------------------------------

@@ -14,10 +14,9 @@ well on layouts it never saw.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import re
 import unicodedata
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -163,7 +162,8 @@ def skeleton(text: str) -> str:
     return _NON_ALNUM.sub(" ", t).strip()
 
 
-def _get(o, k, default=None):
+def attr(o, k, default=None):
+    """``o[k]`` of a dict or ``o.k`` of a pydantic model: pages and fields come as either."""
     return o.get(k, default) if isinstance(o, dict) else getattr(o, k, default)
 
 
@@ -175,11 +175,11 @@ def rule_field_of_words(words: list[dict], rule_fields: dict, page_number: int) 
     field first, then the smallest field wins."""
     cands = []
     for name, f in (rule_fields or {}).items():
-        if int(_get(f, "page", 1) or 1) != page_number or not _get(f, "bbox"):
+        if int(attr(f, "page", 1) or 1) != page_number or not attr(f, "bbox"):
             continue
-        x0, y0, x1, y1 = _get(f, "bbox")
-        text = set(skeleton(_get(f, "text") or "").split())
-        value = set(skeleton(_get(f, "value") or "").split())
+        x0, y0, x1, y1 = attr(f, "bbox")
+        text = set(skeleton(attr(f, "text") or "").split())
+        value = set(skeleton(attr(f, "value") or "").split())
         cands.append(((x1 - x0) * (y1 - y0), name, (x0, y0, x1, y1), text | value, value))
     cands.sort()
     out = []

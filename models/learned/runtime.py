@@ -17,15 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from sohoa.models.learned.decode import Span, best_spans, decode_bio, union_box
-from sohoa.models.learned.features import (Windows, encode_page, norm_box, pad_windows, rule_field_of_words,
+from sohoa.models.learned.features import (Windows, attr as _get, encode_page, norm_box, pad_windows, rule_field_of_words,
                                            rule_tag_ids, softmax)
 from sohoa.models.onnx_session import ort_session
 
 NO_TEXT_BLOCKS = ("stamp", "photo")
-
-
-def _get(o, k, default=None):
-    return o.get(k, default) if isinstance(o, dict) else getattr(o, k, default)
 
 
 def page_words(page) -> list[dict]:
