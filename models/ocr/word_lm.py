@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from sohoa.models.ocr.decoding import VOWELS, Syllables, _apply_case, _same_d, repair_word, split_tone, strip_marks
+from sohoa.models.ocr.decoding import VOWELS, Syllables, _apply_case, repair_word, split_tone, strip_marks
 
 COMPOUNDS = Path(__file__).parent / "lexicon" / "compounds_vi.txt.gz"
 
@@ -62,6 +62,7 @@ def compound_pairs(path: Path = COMPOUNDS) -> frozenset[tuple[str, str]]:
 _HAT = {"a": "a", "ă": "a", "â": "a", "e": "e", "ê": "e", "o": "o", "ô": "o"}  # ơ, ư: a hook, not a hat
 
 
+@lru_cache(maxsize=65536)  # pure, over pairs of letters: the candidates' inner loop calls it most
 def _stacked_confusion(read: str, cand: str) -> bool:
     """The misreadings of a mark stacked over a hat that low resolution causes: the hat lost or
     added under the same tone (ó/ố, è/ề), or the tone over a hat misread (ầ/ẩ/ấ, ô/ổ). Tone changes
@@ -90,9 +91,7 @@ def _candidates(word: str, probs: list[dict[str, float]], syl: Syllables, w: Wor
             or not any(c in VOWELS for c in strip_marks(low))
             or (word.isupper() and word == strip_marks(word))):  # acronyms: UBND, TP
         return []
-    cands = [c for c in syl.candidates(low) if len(c) == len(low) and _same_d(c, low)]
-    if syl.valid(low) and low not in cands:
-        cands.append(low)
+    cands = syl.spellings(low)
     if not cands:
         return []
     upper = [ch.isupper() for ch in word]

@@ -50,3 +50,18 @@ def test_a_family_name_misread_at_a_stacked_mark():
     # not a name (one capitalised syllable, or not opening the run), or not a stacked confusion
     for line in ["Nguyên tắc chung", "Hộ kinh doanh", "ông Trần Nguyên Hãn", "Vụ Pháp Chế", "Phạn Thu Anh"]:
         assert repair_line(line, sure(line), syl) == line
+
+
+def test_spellings_are_memoised_and_bounded():
+    from sohoa.models.ocr.decoding import Syllables, _same_d
+    syl = Syllables()
+    for low in ["tot", "nguyên", "đươc", "xyz"]:
+        want = [c for c in syl.candidates(low) if len(c) == len(low) and _same_d(c, low)]
+        if syl.valid(low) and low not in want:
+            want.append(low)
+        assert syl.spellings(low) == want and syl.spellings(low) is syl.spellings(low)
+    assert "tốt" in syl.spellings("tot") and "nguyễn" in syl.spellings("nguyên")
+    assert all(c.startswith("đ") for c in syl.spellings("đươc"))  # the bar is a letter, not a mark
+    syl._spellings.update({str(i): [] for i in range(200_000)})
+    syl.spellings("hoa")  # a full memo starts over rather than growing without end
+    assert len(syl._spellings) == 1
