@@ -17,7 +17,7 @@ def build_engine(name: str, settings) -> OcrEngine:
         model_dir = zoo / settings.recognizer_version if settings.recognizer_version else None
         fallback = zoo / settings.recognizer_fallback if settings.recognizer_fallback else None
         return SohoaEngine(model_dir=model_dir, threads=settings.ocr_threads or None, det_dpi=settings.det_dpi,
-                           fallback_dir=fallback, reread_below=settings.reread_below)
+                           det_unclip=settings.det_unclip, fallback_dir=fallback, reread_below=settings.reread_below)
     raise ValueError(f"unknown OCR engine {name!r}; choose one of {', '.join(ENGINES)}")
 
 

@@ -175,12 +175,13 @@ class SohoaEngine:
     name = "sohoa"
 
     def __init__(self, model_dir: Path | None = None, threads: int | None = None, beam: int = 0,
-                 det_dpi: int = 110, fallback_dir: Path | None = None, reread_below: float = 0.9):
+                 det_dpi: int = 80, det_unclip: float = 1.4, fallback_dir: Path | None = None,
+                 reread_below: float = 0.9):
         """``fallback_dir``: a second recognizer (a slower, surer one) that re-reads the lines where
         the first one's least sure character is below ``reread_below``: a cascade, so a fast
         network reads most of the page and the slow one only its hard lines."""
         from sohoa.models.ocr.ppocr_det import TextDetector
-        self.detector = TextDetector(threads=threads, det_dpi=det_dpi)
+        self.detector = TextDetector(threads=threads, det_dpi=det_dpi, unclip_ratio=det_unclip)
         self.rec = LineRecognizer(model_dir, threads=threads, beam=beam)
         self.fallback = LineRecognizer(fallback_dir, threads=threads, beam=beam) if fallback_dir else None
         self.reread_below = reread_below
