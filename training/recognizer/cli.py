@@ -9,6 +9,8 @@ The whole recipe (see training/recognizer/README.md):
     sohoa recognizer train --data runs/recognizer/data/train.npz --val runs/recognizer/data/val.npz \
         --run runs/recognizer/r1 --minutes 600 --resume
     sohoa recognizer export --run runs/recognizer/r1 --out models/zoo/recognizer/v1 --version v1
+    sohoa recognizer quantize --model models/zoo/recognizer/v2-small --data datasets/gen400 \
+        --out models/zoo/recognizer/v2-small-int8 --version v2-small-int8
 """
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ import os
 from pathlib import Path
 
 import click
+
+from sohoa.training.recognizer.bench_speed import main as bench_speed
 
 
 @click.group(help="Train and export the Vietnamese text-line recognizer (needs the train extra).")
@@ -95,6 +99,22 @@ def export(run: Path, out: Path, version: str, note: str, opt_in: bool) -> None:
     click.echo(f"exported {p}")
 
 
+@recognizer.command(help="Static int8 of a recognizer's heavy layers, calibrated on a generated folder's train pages.")
+@click.option("--model", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True,
+              help="Folder with rec.onnx, charset.txt, manifest.json")
+@click.option("--data", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True,
+              help="A generated folder (sohoa data generate); only its train split is read")
+@click.option("--out", type=click.Path(path_type=Path), required=True)
+@click.option("--version", "version", required=True)
+@click.option("--pages", type=int, default=60, show_default=True, help="Calibration pages (8 lines each)")
+@click.option("--nodes", default=None, help="Regex of the convolutions to quantize (default: quantize.DEFAULT_NODES)")
+def quantize(model: Path, data: Path, out: Path, version: str, pages: int, nodes: str | None) -> None:
+    from sohoa.training.recognizer.quantize import DEFAULT_NODES
+    from sohoa.training.recognizer.quantize import quantize as run_quantize
+    p = run_quantize(model, data, out, version, pages, nodes or DEFAULT_NODES)
+    click.echo(f"wrote {p} (opt-in: SOHOA_RECOGNIZER_VERSION={version})")
+
+
 @recognizer.command(name="eval", help="CER of an exported model on a cached line file.")
 @click.option("--model", type=click.Path(path_type=Path, exists=True), required=True, help="Folder with rec.onnx")
 @click.option("--data", type=click.Path(path_type=Path, exists=True), required=True)
@@ -110,6 +130,8 @@ def evaluate(model: Path, data: Path) -> None:
     click.echo(json.dumps({"cer": errs / max(total, 1), "lines": len(texts),
                            "line_acc": sum(h.text == t for h, t in zip(hyps, texts)) / max(len(texts), 1)}))
 
+
+recognizer.add_command(bench_speed, name="speed")
 
 if __name__ == "__main__":
     recognizer()
