@@ -50,15 +50,27 @@ def _surname(token: str) -> str | None:
     return near[0] if len(near) == 1 else None
 
 
+def _unglued(token: str) -> str:
+    """A stroke read as letters glued before a surname ("XyNguyên" → "Nguyên"): the surname, where
+    a capital follows a small letter and starts one; else the token."""
+    if token[:1].isupper() and _surname(token):
+        return token
+    return next((token[i:] for i in range(1, len(token) - 2)
+                 if token[i].isupper() and token[i - 1].islower() and _surname(token[i:])), token)
+
+
 def repair_person_name(name: str) -> str:
     """``name`` with its surname and middle-name marks repaired; anything that does not look like a
     person's name (an organization: "Công ty TNHH ...") is returned as it is."""
     tokens = name.split()
+    if not tokens:
+        return name
+    tokens[0] = _unglued(tokens[0])  # a name opens with its surname
     # a stroke of the signature read as a word before the name ("Kỳ. Nguyên Trung Dũng", "CKH Phạm …",
-    # "vyy Nguyễn …", "% Nguyễn …"): no syllable, or not capitalised, right before a surname
+    # "vyy Nguyễn …", "% Nguyễn …", "V% XyNguyên …"): no syllable, or not capitalised, right before a surname
     if (len(tokens) > 2 and (not tokens[0].isalpha() or not is_syllable(tokens[0]) or not tokens[0][:1].isupper())
-            and _surname(tokens[1]) and not _surname(tokens[0].strip("."))):
-        tokens = tokens[1:]
+            and _surname(_unglued(tokens[1])) and not _surname(tokens[0].strip("."))):
+        tokens = [_unglued(tokens[1])] + tokens[2:]
     if not 2 <= len(tokens) <= 6 or not all(t[:1].isupper() for t in tokens):
         return name
     # O for Q: no Vietnamese syllable opens with "Ou" ("Ouốc" → "Quốc")

@@ -235,12 +235,47 @@ def _junk(token: str) -> bool:
 
 
 def _unsmeared(token: str) -> str:
-    """A stroke glued in front of an office word ("TNPHÓ", "gPHÓ", "ĐỒ/PHÓ") taken off: the
+    """A stroke glued in front of an office word ("TNPHÓ", "gPHÓ", "ĐỒ/PHÓ", '"PHÓ') taken off: the
     longest capitalised office word the token ends with, else the token."""
     if _office_word(token):
         return token
     return next((token[i:] for i in range(1, len(token) - 1)
                  if token[i:].isupper() and _office_word(token[i:])), token)
+
+
+# Readings of PHÓ (a deputy) that a stroke across it leaves: "PHỐ", "PHỎ", "THÓ", "PHU"
+_DEPUTY_SKELETONS = ("pho", "phu", "tho")
+# Words that open an office title without being office syllables themselves ("THỨ TRƯỞNG", "TỔ
+# TRƯỞNG", "CHI CỤC TRƯỞNG", "KẾ TOÁN TRƯỞNG", "CHỈ HUY TRƯỞNG"): kept before an office word, where
+# any other capitalised syllable is a seal's or stroke's letters read as a word ("LÂM GIÁM ĐỐC")
+_TITLE_OPENERS = {"thu", "to", "chi", "ke", "toan", "doi", "xa", "huy", "q", "quyen", "uy", "bi", "tong"}
+
+
+def _toneless(token: str) -> str:
+    from sohoa.models.ocr.decoding import split_tone
+
+    return split_tone(token.lower())[0]
+
+
+_OFFICE_TONELESS = {_toneless(w) for w in _OFFICE_SYLLABLES}
+
+
+def _deputy(token: str) -> bool:
+    """``token`` ends in a reading of PHÓ ("gNHPHỎ", '"PHỐ')."""
+    tail = token[-3:]
+    return len(tail) == 3 and tail.isupper() and tail.isalpha() and strip_accents(tail) in _DEPUTY_SKELETONS
+
+
+def _split_office_tokens(tokens: list[str]) -> list[str]:
+    """ "PHÓ/TRƯỞNG" (a stroke read as a slash between two office words) as two words."""
+    out: list[str] = []
+    for t in tokens:
+        parts = [x for x in t.split("/") if x]
+        if len(parts) > 1 and all(_office_word(x) or _deputy(x) for x in parts[-2:]):
+            out += parts
+        else:
+            out.append(t)
+    return out
 
 
 def _stroke(token: str) -> bool:
@@ -262,7 +297,20 @@ def strip_signature_strokes(text: str) -> str:
 def normalize_office_title(text: str) -> str | None:
     """A signer's office in capitals: seal and signature strokes read as leading marks ("u +
     GIÁM ĐỐC", "gPHÓ GIÁM ĐỐC") dropped, lost marks of office words restored ("PHO CHỦ TICH")."""
-    tokens = [_unsmeared(t) for t in strip_signature_strokes(text).split()]
+    tokens = _split_office_tokens(text.split())
+    # a deputy's PHÓ that a stroke runs into ('o "PHỐ GIÁM ĐỐC', "gNHPHỎ GIÁM ĐỐC") is kept as PHÓ
+    # before it is taken for a stroke itself
+    for i in range(len(tokens) - 1):
+        if not _office_word(tokens[i]) and _deputy(tokens[i]) and _office_word(_unsmeared(tokens[i + 1])):
+            tokens[i] = "PHÓ"
+    tokens = [_unsmeared(t) for t in strip_signature_strokes(" ".join(tokens)).split()]
+    # one capitalised word before an office of two words or more that no title opens with, nor an
+    # office word with another tone ("TRƯỚNG PHÒNG"), is a seal's letters; before a lone office word
+    # it may be the misread head of the title ("BƯỞNG PHÒNG") and stays
+    if (len(tokens) > 2 and tokens[0].isupper() and _toneless(tokens[0]) not in _OFFICE_TONELESS
+            and strip_accents(tokens[0]) not in _TITLE_OPENERS and _office_word(tokens[1])
+            and _office_word(tokens[2])):
+        tokens = tokens[1:]
     out = []
     for t in tokens:
         word = _office_word(t) if t.isupper() else None

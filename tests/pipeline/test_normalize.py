@@ -102,6 +102,14 @@ def test_ocr_variants_of_the_number_prefix_and_eth():
     ("gPHÓ GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"),
     ("TNPHÓ CHỦ TỊCH", "PHÓ CHỦ TỊCH"),
     ("ĐỒ/PHÓ GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"),
+    ('o "PHỐ GIÁM ĐỐC', "PHÓ GIÁM ĐỐC"),     # a stroke through the deputy's PHÓ
+    ("gNHPHỎ GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"),
+    ("PHÓ/TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG"),  # a stroke read as a slash between two office words
+    ("LÂM GIÁM ĐỐC", "GIÁM ĐỐC"),            # a seal's letters before the office
+    ("CÀNH NCHỦ TỊCH", "CHỦ TỊCH"),
+    ("THỨ TRƯỞNG", "THỨ TRƯỞNG"),            # words that do open titles stay
+    ("TỔ TRƯỞNG", "TỔ TRƯỞNG"),
+    ("KẾ TOÁN TRƯỞNG", "KẾ TOÁN TRƯỞNG"),
 ])
 def test_signer_title_repairs(read, value):
     assert normalize_field("signer_title", read) == value
@@ -183,6 +191,13 @@ def test_a_stroke_a_glued_rank_and_o_for_q_before_a_name():
     assert normalize_field("signer_name", "% Nguyễn Thế Dũng") == "Nguyễn Thế Dũng"
     assert normalize_field("signer_name", "ĐS.Phan Ouốc Triều") == "Phan Quốc Triều"
     assert normalize_field("holder_name", "Công ty TNHH Ou Bình") == "Công ty TNHH Ou Bình"  # not a person's name
+
+
+def test_stroke_letters_glued_before_a_surname():
+    assert normalize_field("signer_name", "V% XyNguyên Hải Thảo") == "Nguyễn Hải Thảo"
+    assert normalize_field("signer_name", "gNguyễn Văn Bình") == "Nguyễn Văn Bình"
+    # glued given names are no stroke: only letters before the surname that opens a name are
+    assert normalize_field("signer_name", "Trần XuânMai") == "Trần XuânMai"
 
 
 def test_an_underline_stroke_in_an_agency_name():
