@@ -25,19 +25,21 @@ def decode_bio(probs: np.ndarray, labels: list[str], gap: int = 0) -> list[Span]
 
     Greedy: each word takes its argmax label; ``B-x`` opens a span, ``I-x`` continues an open
     ``x`` span (or opens one: a missed ``B`` must not lose the field). ``gap`` lets a span run
-    over that many ``O`` words when the same field resumes right after (a stray comma)."""
+    over that many ``O`` words when the same field resumes right after: those words belong to the
+    value ("Số [51/20,] đường …", a house number the tagger missed between two address words), but
+    not to its confidence, which is taken over the words tagged with the field."""
     parsed = [parse_label(lb) for lb in labels]
     b_idx = {name: i for i, (p, name) in enumerate(parsed) if p == "B"}
     i_idx = {name: i for i, (p, name) in enumerate(parsed) if p == "I"}
     spans: list[Span] = []
-    cur: tuple[str, list[int]] | None = None
-    pending_o = 0
+    cur: tuple[str, list[int], list[int]] | None = None  # field, words, words tagged with it
+    pending: list[int] = []
 
     def close():
         nonlocal cur
         if cur is not None:
-            name, ws = cur
-            conf = float(np.mean([probs[w, b_idx[name]] + probs[w, i_idx[name]] for w in ws]))
+            name, ws, tagged = cur
+            conf = float(np.mean([probs[w, b_idx[name]] + probs[w, i_idx[name]] for w in tagged]))
             spans.append(Span(name, ws, min(1.0, conf)))
         cur = None
 
@@ -45,16 +47,17 @@ def decode_bio(probs: np.ndarray, labels: list[str], gap: int = 0) -> list[Span]
         prefix, name = parsed[int(np.argmax(probs[w]))]
         if prefix == "O":
             if cur is not None:
-                pending_o += 1
-                if pending_o > gap:
+                pending.append(w)
+                if len(pending) > gap:
                     close()
             continue
         if prefix == "I" and cur is not None and cur[0] == name:
-            cur[1].append(w)
+            cur[1].extend(pending + [w])
+            cur[2].append(w)
         else:
             close()
-            cur = (name, [w])
-        pending_o = 0
+            cur = (name, [w], [w])
+        pending = []
     close()
     return spans
 

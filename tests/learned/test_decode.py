@@ -27,10 +27,13 @@ def test_orphan_inside_opens_a_span_and_type_change_splits():
     assert [(s.name, s.words) for s in spans] == [("title", [0, 1]), ("document_number", [2])]
 
 
-def test_gap_bridges_one_stray_word():
+def test_gap_bridges_one_stray_word_and_keeps_it_in_the_value():
     tags = ["B-title", "O", "I-title", "O", "O", "I-title"]
     spans = decode_bio(probs(tags), LABELS, gap=1)
-    assert [(s.name, s.words) for s in spans] == [("title", [0, 2]), ("title", [5])]
+    # the bridged word is part of the value (a house number missed inside an address) ...
+    assert [(s.name, s.words) for s in spans] == [("title", [0, 1, 2]), ("title", [5])]
+    # ... but not of its confidence, which only the words tagged with the field make
+    assert spans[0].confidence == decode_bio(probs(["B-title", "I-title"]), LABELS)[0].confidence
 
 
 def test_best_span_per_field_and_union_box():
