@@ -43,8 +43,10 @@ def _cmdline() -> str:
               help="the model also reads the rules' answer (their fields and type) and learns to correct it")
 @click.option("--rule-dropout", default=0.2, show_default=True,
               help="stacked: chance of hiding each of the rules' fields from a training window")
+@click.option("--token-mask", default=0.0, show_default=True,
+              help="chance of replacing each input word-piece with [MASK] in training (labels stay)")
 def train(task, data, out, prepared, epochs, patience, batch_size, lr, seed, layers, hidden, max_steps,
-          line_variants, resume, device, stacked, rule_dropout):
+          line_variants, resume, device, stacked, rule_dropout, token_mask):
     """Train the layout model (document type + fields + line roles)."""
     from sohoa.training.prepare import prepare
     from sohoa.training.train import train as run_train
@@ -63,7 +65,7 @@ def train(task, data, out, prepared, epochs, patience, batch_size, lr, seed, lay
         cfg.update(hidden_size=hidden, intermediate_size=2 * hidden, num_attention_heads=max(2, hidden // 64))
     res = run_train(prepared, out, epochs=epochs, patience=patience, batch_size=batch_size, lr=lr, seed=seed,
                     model_cfg=cfg, resume=resume, max_steps=max_steps, device=device, stacked=stacked,
-                    rule_dropout=rule_dropout, log=click.echo)
+                    rule_dropout=rule_dropout, token_mask=token_mask, log=click.echo)
     res["command"] = _cmdline()
     (out / "config.json").write_text(json.dumps(res, indent=1), encoding="utf-8")
     click.echo(f"{task}: trained in {time.time() - t0:.0f} s -> {out}")

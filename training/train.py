@@ -126,6 +126,19 @@ def jitter_layout(bbox: torch.Tensor, mask: torch.Tensor, scale: float = 0.08, s
     return torch.where(special.unsqueeze(-1), bbox, out)
 
 
+def mask_tokens(input_ids: torch.Tensor, mask: torch.Tensor, p: float, mask_id: int, special_ids: list[int]) -> torch.Tensor:
+    """Replace each word-piece with [MASK] with probability ``p`` (labels stay): a held-out
+    template names its fields with words training never saw ("Tên công ty" where training had
+    "Tên cơ sở"), so the model must also read a value from its shape, its place and the words
+    around it, not from one memorized label word."""
+    if p <= 0:
+        return input_ids
+    hit = (torch.rand(input_ids.shape, device=input_ids.device) < p) & (mask == 1)
+    for sid in special_ids:
+        hit &= input_ids != sid
+    return torch.where(hit, torch.full_like(input_ids, mask_id), input_ids)
+
+
 def drop_rule_tags(tags: torch.Tensor, n_tags: int, p: float) -> torch.Tensor:
     """Hide each of the rules' fields (and their document type) from a window with probability
     ``p``: on layouts the rules were not written for they miss fields, and the model must then
@@ -169,7 +182,7 @@ def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, bat
           lr: float = 5e-4, seed: int = 0, model_cfg: dict | None = None, resume: bool = False,
           max_steps: int | None = None, device: str | None = None, threads: int | None = None,
           eval_source: str = "auto", augment: bool = True, stacked: bool = False, rule_dropout: float = 0.2,
-          log=print) -> dict:
+          token_mask: float = 0.0, log=print) -> dict:
     from tokenizers import Tokenizer
 
     from sohoa.training.page_metrics import calibrate, evaluate_pages
@@ -191,6 +204,8 @@ def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, bat
     if stacked:
         cfg["n_rule_tags"] = n_rule_tags(lab["fields"], lab["doc_types"])
     feat = Featurizer(tok, lab, cfg["max_len"], cfg["stride"], stacked=bool(cfg.get("n_rule_tags")))
+    mask_id = tok.token_to_id("[MASK]")
+    special_ids = [i for i in (tok.token_to_id(t) for t in ("[PAD]", "[CLS]", "[SEP]")) if i is not None]
     train_ex = read_jsonl(prepared / "train.jsonl")
     val_ex = read_jsonl(prepared / "validation.jsonl")
     if eval_source != "all":
@@ -220,7 +235,8 @@ def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, bat
         log(f"resumed from epoch {state['epoch']}")
     cfg_out = {"model": cfg, "labels": lab, "train": {"epochs": epochs, "patience": patience, "batch_size": batch_size,
                                                       "lr": lr, "seed": seed, "prepared": str(prepared),
-                                                      "rule_dropout": rule_dropout if stacked else None}}
+                                                      "rule_dropout": rule_dropout if stacked else None,
+                                                      "token_mask": token_mask}}
     shutil.copy(prepared / "tokenizer.json", out / "tokenizer.json")
     if (prepared / "data.json").exists():
         shutil.copy(prepared / "data.json", out / "data.json")
@@ -235,6 +251,7 @@ def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, bat
             b = collate(b_items, cfg["pad_id"], dev)
             if augment:
                 b["bbox"] = jitter_layout(b["bbox"], b["attention_mask"])
+                b["input_ids"] = mask_tokens(b["input_ids"], b["attention_mask"], token_mask, mask_id, special_ids)
                 if "rule_tags" in b:
                     b["rule_tags"] = drop_rule_tags(b["rule_tags"], cfg["n_rule_tags"], rule_dropout)
             loss, parts = losses(model, b)
@@ -303,6 +320,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-title-pool", action="store_true")
     ap.add_argument("--stacked", action="store_true", help="read the rules' answer as input (rule tags)")
     ap.add_argument("--rule-dropout", type=float, default=0.2)
+    ap.add_argument("--token-mask", type=float, default=0.0)
     a = ap.parse_args(argv)
     cfg = {}
     if a.dropout is not None:
@@ -315,7 +333,7 @@ def main(argv=None) -> int:
         cfg.update(hidden_size=a.hidden, intermediate_size=2 * a.hidden, num_attention_heads=max(2, a.hidden // 64))
     train(a.prepared, a.out, epochs=a.epochs, patience=a.patience, batch_size=a.batch_size, lr=a.lr, seed=a.seed,
           model_cfg=cfg, resume=a.resume, max_steps=a.max_steps, device=a.device, augment=not a.no_augment,
-          stacked=a.stacked, rule_dropout=a.rule_dropout)
+          stacked=a.stacked, rule_dropout=a.rule_dropout, token_mask=a.token_mask)
     return 0
 
 
