@@ -68,9 +68,10 @@ def repair_person_name(name: str) -> str:
     tokens[0] = _unglued(tokens[0])  # a name opens with its surname
     # a stroke of the signature read as a word before the name ("Kỳ. Nguyên Trung Dũng", "CKH Phạm …",
     # "vyy Nguyễn …", "% Nguyễn …", "V% XyNguyên …"): no syllable, or not capitalised, right before a surname
+    second = _unglued(tokens[1]) if len(tokens) > 1 else ""
     if (len(tokens) > 2 and (not tokens[0].isalpha() or not is_syllable(tokens[0]) or not tokens[0][:1].isupper())
-            and _surname(_unglued(tokens[1])) and not _surname(tokens[0].strip("."))):
-        tokens = [_unglued(tokens[1])] + tokens[2:]
+            and _surname(second) and not _surname(tokens[0].strip("."))):
+        tokens = [second] + tokens[2:]
     if not 2 <= len(tokens) <= 6 or not all(t[:1].isupper() for t in tokens):
         return name
     # O for Q: no Vietnamese syllable opens with "Ou" ("Ouốc" → "Quốc")

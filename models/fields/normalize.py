@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 
 _PUNCT_EDGES = " \t\r\n.,;:!?-–—_*•·\"'“”‘’()[]{}/\\|"
 _WS = re.compile(r"\s+")
@@ -257,7 +258,10 @@ def _toneless(token: str) -> str:
     return split_tone(token.lower())[0]
 
 
-_OFFICE_TONELESS = {_toneless(w) for w in _OFFICE_SYLLABLES}
+@lru_cache(maxsize=1)
+def _office_toneless() -> frozenset[str]:
+    """The office syllables without their tones ("trương" for TRƯỞNG, TRƯỚNG, TRƯỜNG)."""
+    return frozenset(_toneless(w) for w in _OFFICE_SYLLABLES)
 
 
 def _deputy(token: str) -> bool:
@@ -307,7 +311,7 @@ def normalize_office_title(text: str) -> str | None:
     # one capitalised word before an office of two words or more that no title opens with, nor an
     # office word with another tone ("TRƯỚNG PHÒNG"), is a seal's letters; before a lone office word
     # it may be the misread head of the title ("BƯỞNG PHÒNG") and stays
-    if (len(tokens) > 2 and tokens[0].isupper() and _toneless(tokens[0]) not in _OFFICE_TONELESS
+    if (len(tokens) > 2 and tokens[0].isupper() and _toneless(tokens[0]) not in _office_toneless()
             and strip_accents(tokens[0]) not in _TITLE_OPENERS and _office_word(tokens[1])
             and _office_word(tokens[2])):
         tokens = tokens[1:]
@@ -317,7 +321,7 @@ def normalize_office_title(text: str) -> str | None:
         out.append(word.upper() if word else t)
     # a title opening with PHO/PHỔ/PHỦ before office words is a deputy's (PHÓ): no office title
     # starts with another reading of those letters
-    if (len(out) > 1 and strip_accents(out[0]) in ("pho", "phu", "tho") and out[0].isupper()
+    if (len(out) > 1 and strip_accents(out[0]) in _DEPUTY_SKELETONS and out[0].isupper()
             and any(_office_word(t) for t in out[1:])):
         out[0] = "PHÓ"
     # CHI CỤC (a sub-department) is left out of the office syllables (chi/chỉ share a skeleton):
