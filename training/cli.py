@@ -45,8 +45,12 @@ def _cmdline() -> str:
               help="stacked: chance of hiding each of the rules' fields from a training window")
 @click.option("--token-mask", default=0.0, show_default=True,
               help="chance of replacing each input word-piece with [MASK] in training (labels stay)")
+@click.option("--shuffle-lines", default=0.0, show_default=True,
+              help="chance per page and epoch that its labelled form lines trade places (training/page_augment.py)")
+@click.option("--swap-labels", default=0.0, show_default=True,
+              help="chance per form line and epoch that its printed label becomes another label of its field")
 def train(task, data, out, prepared, epochs, patience, batch_size, lr, seed, layers, hidden, max_steps,
-          line_variants, resume, device, stacked, rule_dropout, token_mask):
+          line_variants, resume, device, stacked, rule_dropout, token_mask, shuffle_lines, swap_labels):
     """Train the layout model (document type + fields + line roles)."""
     from sohoa.training.prepare import prepare
     from sohoa.training.train import train as run_train
@@ -65,7 +69,8 @@ def train(task, data, out, prepared, epochs, patience, batch_size, lr, seed, lay
         cfg.update(hidden_size=hidden, intermediate_size=2 * hidden, num_attention_heads=max(2, hidden // 64))
     res = run_train(prepared, out, epochs=epochs, patience=patience, batch_size=batch_size, lr=lr, seed=seed,
                     model_cfg=cfg, resume=resume, max_steps=max_steps, device=device, stacked=stacked,
-                    rule_dropout=rule_dropout, token_mask=token_mask, log=click.echo)
+                    rule_dropout=rule_dropout, token_mask=token_mask, shuffle_lines=shuffle_lines,
+                    swap_labels=swap_labels, log=click.echo)
     res["command"] = _cmdline()
     (out / "config.json").write_text(json.dumps(res, indent=1), encoding="utf-8")
     click.echo(f"{task}: trained in {time.time() - t0:.0f} s -> {out}")

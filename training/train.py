@@ -24,6 +24,7 @@ from torch import nn
 
 from sohoa.models.learned.features import encode_page, n_rule_tags, rule_tag_ids
 from sohoa.training.model import DEFAULT_CONFIG, build, count_params
+from sohoa.training.page_augment import augment_page
 
 IGNORE = -100
 
@@ -182,7 +183,8 @@ def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, bat
           lr: float = 5e-4, seed: int = 0, model_cfg: dict | None = None, resume: bool = False,
           max_steps: int | None = None, device: str | None = None, threads: int | None = None,
           eval_source: str = "auto", augment: bool = True, stacked: bool = False, rule_dropout: float = 0.2,
-          token_mask: float = 0.0, log=print) -> dict:
+          token_mask: float = 0.0, shuffle_lines: float = 0.0, swap_labels: float = 0.0,
+          log=print) -> dict:
     from tokenizers import Tokenizer
 
     from sohoa.training.page_metrics import calibrate, evaluate_pages
@@ -211,8 +213,16 @@ def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, bat
     if eval_source != "all":
         ocr_val = [e for e in val_ex if e["source"] == "ocr"]
         val_ex = ocr_val or val_ex
-    # OCR pages are the served distribution: each counts twice against the cheaper line pages.
-    items = [it for ex in train_ex for _ in range(2 if ex["source"] == "ocr" else 1) for it in feat.windows(ex)[1]]
+    shuffle_rng = random.Random(seed + 1)
+
+    def epoch_items() -> list[dict]:
+        # OCR pages are the served distribution: each counts twice against the cheaper line pages.
+        # Each copy's form lines may trade places and change labels (page_augment.py), a new
+        # draw every epoch.
+        sp, lp = (shuffle_lines, swap_labels) if augment else (0.0, 0.0)
+        return [it for ex in train_ex for _ in range(2 if ex["source"] == "ocr" else 1)
+                for it in feat.windows(augment_page(ex, shuffle_rng, sp, lp))[1]]
+    items = epoch_items()
     log(f"train: {len(train_ex)} pages, {len(items)} windows; validation: {len(val_ex)} pages; device {dev}")
 
     model = build(cfg).to(dev)
@@ -236,7 +246,8 @@ def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, bat
     cfg_out = {"model": cfg, "labels": lab, "train": {"epochs": epochs, "patience": patience, "batch_size": batch_size,
                                                       "lr": lr, "seed": seed, "prepared": str(prepared),
                                                       "rule_dropout": rule_dropout if stacked else None,
-                                                      "token_mask": token_mask}}
+                                                      "token_mask": token_mask, "shuffle_lines": shuffle_lines,
+                                                      "swap_labels": swap_labels}}
     shutil.copy(prepared / "tokenizer.json", out / "tokenizer.json")
     if (prepared / "data.json").exists():
         shutil.copy(prepared / "data.json", out / "data.json")
@@ -247,6 +258,8 @@ def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, bat
         model.train()
         agg = {"doc": 0.0, "field": 0.0, "role": 0.0}
         n = 0
+        if (shuffle_lines > 0 or swap_labels > 0) and augment and state["epoch"] > 0:
+            items = epoch_items()
         for b_items in batches(items, batch_size, rng):
             b = collate(b_items, cfg["pad_id"], dev)
             if augment:
@@ -321,6 +334,8 @@ def main(argv=None) -> int:
     ap.add_argument("--stacked", action="store_true", help="read the rules' answer as input (rule tags)")
     ap.add_argument("--rule-dropout", type=float, default=0.2)
     ap.add_argument("--token-mask", type=float, default=0.0)
+    ap.add_argument("--shuffle-lines", type=float, default=0.0)
+    ap.add_argument("--swap-labels", type=float, default=0.0)
     a = ap.parse_args(argv)
     cfg = {}
     if a.dropout is not None:
@@ -333,7 +348,8 @@ def main(argv=None) -> int:
         cfg.update(hidden_size=a.hidden, intermediate_size=2 * a.hidden, num_attention_heads=max(2, a.hidden // 64))
     train(a.prepared, a.out, epochs=a.epochs, patience=a.patience, batch_size=a.batch_size, lr=a.lr, seed=a.seed,
           model_cfg=cfg, resume=a.resume, max_steps=a.max_steps, device=a.device, augment=not a.no_augment,
-          stacked=a.stacked, rule_dropout=a.rule_dropout, token_mask=a.token_mask)
+          stacked=a.stacked, rule_dropout=a.rule_dropout, token_mask=a.token_mask,
+          shuffle_lines=a.shuffle_lines, swap_labels=a.swap_labels)
     return 0
 
 

@@ -12,9 +12,15 @@ from sohoa.models.fields.normalize import strip_accents
 
 
 @lru_cache
-def _labels() -> list[tuple[str, str]]:
+def lexicon() -> dict[str, list[str]]:
+    """Field name → its printed labels, as written in ``labels.yaml``."""
     raw = yaml.safe_load((Path(__file__).parent / "labels.yaml").read_text(encoding="utf-8"))
-    pairs = [(strip_accents(label), name) for name, labels in raw.items() for label in labels]
+    return {name: [str(label) for label in labels] for name, labels in raw.items()}
+
+
+@lru_cache
+def _labels() -> list[tuple[str, str]]:
+    pairs = [(strip_accents(label), name) for name, labels in lexicon().items() for label in labels]
     return sorted(pairs, key=lambda p: -len(p[0]))  # longest label first
 
 
