@@ -118,17 +118,20 @@ def quantize(model: Path, data: Path, out: Path, version: str, pages: int, nodes
 @recognizer.command(name="eval", help="CER of an exported model on a cached line file.")
 @click.option("--model", type=click.Path(path_type=Path, exists=True), required=True, help="Folder with rec.onnx")
 @click.option("--data", type=click.Path(path_type=Path, exists=True), required=True)
-def evaluate(model: Path, data: Path) -> None:
+@click.option("--greedy", is_flag=True, help="Greedy CTC only, no syllable or word repair.")
+def evaluate(model: Path, data: Path, greedy: bool) -> None:
     from sohoa.models.ocr.recognizer import LineRecognizer
+    from sohoa.training.recognizer.eval_lines import error_kinds
     from sohoa.training.recognizer.render import load_cache
     from sohoa.training.recognizer.train import levenshtein
-    rec = LineRecognizer(model)
+    rec = LineRecognizer(model, repair=not greedy)
     imgs, texts = load_cache(data)
     hyps = rec.recognize_lines(imgs)
     errs = sum(levenshtein(h.text, t) for h, t in zip(hyps, texts))
     total = sum(len(t) for t in texts)
     click.echo(json.dumps({"cer": errs / max(total, 1), "lines": len(texts),
-                           "line_acc": sum(h.text == t for h, t in zip(hyps, texts)) / max(len(texts), 1)}))
+                           "line_acc": sum(h.text == t for h, t in zip(hyps, texts)) / max(len(texts), 1),
+                           "errors": error_kinds((h.text, t) for h, t in zip(hyps, texts))}, ensure_ascii=False))
 
 
 recognizer.add_command(bench_speed, name="speed")
