@@ -26,6 +26,8 @@ MOVABLE_ROLES = ("form_line", "body")
 # on every template; the fields of a form's or a licence's labelled lines do not.
 FORM_FIELDS = frozenset({"holder_name", "date_of_birth", "personal_id", "business_code", "address", "phone",
                          "scope", "valid_until"})
+# The example's lists with one entry per word, in reading order.
+WORD_KEYS = ("words", "boxes", "px_boxes", "input_roles", "lines", "field_tags", "role_tags", "rule_fields")
 
 
 def _line_groups(ex: dict) -> list[tuple[tuple, list[int]]]:
@@ -93,14 +95,8 @@ def shuffle_form_lines(ex: dict, rng: random.Random, p: float = 0.5) -> dict:
                 px[i] = [q[0], q[1] + dpy, q[2], q[3] + dpy]
         new_groups[slot] = groups[src]
     perm = [i for _, idx in new_groups for i in idx]
-    out = dict(ex)
-    for key in ("words", "input_roles", "lines", "field_tags", "role_tags", "rule_fields"):
-        if ex.get(key) is not None:
-            out[key] = [ex[key][i] for i in perm]
-    out["boxes"] = [boxes[i] for i in perm]
-    if px_in:
-        out["px_boxes"] = [px[i] for i in perm]
-    return out
+    moved = {**ex, "boxes": boxes, "px_boxes": px if px_in else ex.get("px_boxes")}
+    return {**ex, **{k: [moved[k][i] for i in perm] for k in WORD_KEYS if ex.get(k) is not None}}
 
 
 def _spread(text: str, x0: float, x1: float) -> list[tuple[str, float, float]]:
@@ -127,9 +123,13 @@ def swap_labels(ex: dict, rng: random.Random, p: float = 0.3) -> dict:
     labels = {name: ls for name, ls in lexicon().items() if name in FORM_FIELDS}
     tags = ex["field_tags"]
     px_in = ex.get("px_boxes")
-    keys = [k for k in ("words", "boxes", "px_boxes", "input_roles", "lines", "field_tags", "role_tags", "rule_fields")
-            if ex.get(k) is not None]
+    keys = [k for k in WORD_KEYS if ex.get(k) is not None]
     out = {k: [] for k in keys}
+
+    def keep(words: list[int]) -> None:
+        for i in words:
+            for k in keys:
+                out[k].append(ex[k][i])
     changed = False
     for _, idx in _line_groups(ex):
         b = next((j for j, i in enumerate(idx) if tags[i] != "O"), None)
@@ -140,9 +140,7 @@ def swap_labels(ex: dict, rng: random.Random, p: float = 0.3) -> dict:
             if name in labels and label[:1].isalpha() and labelled_field(label) == name and rng.random() < p:
                 swap = rng.choice(labels[name]).rstrip(":").strip() + ":"
         if swap is None:
-            for i in idx:
-                for k in keys:
-                    out[k].append(ex[k][i])
+            keep(idx)
             continue
         changed = True
         head, first = idx[:b], idx[0]
@@ -162,9 +160,7 @@ def swap_labels(ex: dict, rng: random.Random, p: float = 0.3) -> dict:
                 elif k == "rule_fields":
                     val = ""
                 out[k].append(val)
-        for i in idx[b:]:
-            for k in keys:
-                out[k].append(ex[k][i])
+        keep(idx[b:])
     return {**ex, **out} if changed else ex
 
 

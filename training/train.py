@@ -213,15 +213,16 @@ def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, bat
     if eval_source != "all":
         ocr_val = [e for e in val_ex if e["source"] == "ocr"]
         val_ex = ocr_val or val_ex
-    shuffle_rng = random.Random(seed + 1)
+    page_rng = random.Random(seed + 1)
+    pages_augmented = augment and (shuffle_lines > 0 or swap_labels > 0)
 
     def epoch_items() -> list[dict]:
         # OCR pages are the served distribution: each counts twice against the cheaper line pages.
         # Each copy's form lines may trade places and change labels (page_augment.py), a new
         # draw every epoch.
-        sp, lp = (shuffle_lines, swap_labels) if augment else (0.0, 0.0)
         return [it for ex in train_ex for _ in range(2 if ex["source"] == "ocr" else 1)
-                for it in feat.windows(augment_page(ex, shuffle_rng, sp, lp))[1]]
+                for it in feat.windows(augment_page(ex, page_rng, shuffle_lines, swap_labels)
+                                       if pages_augmented else ex)[1]]
     items = epoch_items()
     log(f"train: {len(train_ex)} pages, {len(items)} windows; validation: {len(val_ex)} pages; device {dev}")
 
@@ -258,7 +259,7 @@ def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, bat
         model.train()
         agg = {"doc": 0.0, "field": 0.0, "role": 0.0}
         n = 0
-        if (shuffle_lines > 0 or swap_labels > 0) and augment and state["epoch"] > 0:
+        if pages_augmented and state["epoch"] > 0:
             items = epoch_items()
         for b_items in batches(items, batch_size, rng):
             b = collate(b_items, cfg["pad_id"], dev)
