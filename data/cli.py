@@ -11,11 +11,11 @@ from pathlib import Path
 import click
 
 
-def _work(index: int, out_dir: str, seed: int, template: str | None) -> dict:
+def _work(index: int, out_dir: str, seed: int, template: str | None, remix: bool = False) -> dict:
     from sohoa.data.generator.writer import generate_one
 
     try:
-        return generate_one(out_dir, seed, index, template)
+        return generate_one(out_dir, seed, index, template, remix=remix)
     except Exception as exc:  # one bad document must not kill a long run; it is reported
         return {"index": index, "error": f"{type(exc).__name__}: {exc}"}
 
@@ -42,8 +42,10 @@ def data() -> None:
 @click.option("--template", default=None, help="Only this template id (default: all, types balanced).")
 @click.option("--dataset/--no-dataset", default=True, show_default=True, help="Build dataset/ and lines/.")
 @click.option("--lines/--no-lines", default=True, show_default=True, help="Build the line-crop dataset.")
+@click.option("--remix", is_flag=True, help="Training data only: remixed training-split templates (labels "
+              "redrawn, form lines borrowed and moved; generator/remix.py). Every document lands in train.")
 def generate(n: int, out: str, seed: int, workers: int, split_by_template: bool, template: str | None,
-             dataset: bool, lines: bool) -> None:
+             dataset: bool, lines: bool, remix: bool) -> None:
     """Render N labelled documents into OUT/docs, then OUT/dataset, OUT/lines and OUT/README.md."""
     from tqdm import tqdm
 
@@ -52,10 +54,16 @@ def generate(n: int, out: str, seed: int, workers: int, split_by_template: bool,
 
     if template and template not in {t["id"] for t in templates()}:
         raise click.BadParameter(f"unknown template {template!r}", param_hint="--template")
+    if remix and template:
+        from sohoa.data.generator.remix import train_templates
+
+        if template not in {t["id"] for t in train_templates()}:
+            raise click.BadParameter(f"{template!r} is not a training-split template; --remix reads only those",
+                                     param_hint="--template")
     out_dir = Path(out)
     (out_dir / "docs").mkdir(parents=True, exist_ok=True)
     font_families(), hand_fonts()  # fail early (and cache before forking)
-    work = functools.partial(_work, out_dir=str(out_dir), seed=seed, template=template)
+    work = functools.partial(_work, out_dir=str(out_dir), seed=seed, template=template, remix=remix)
     results, errors = [], []
     t0 = time.perf_counter()
     bar = tqdm(total=n, unit="doc", desc="generate")
@@ -92,6 +100,6 @@ def generate(n: int, out: str, seed: int, workers: int, split_by_template: bool,
     (out_dir / "generation.json").write_text(json.dumps(
         {"n": n, "seed": seed, "workers": workers, "documents": len(results), "pages": n_pages,
          "errors": errors, "seconds": round(seconds, 2), "pages_per_s": round(n_pages / max(seconds, 1e-9), 3),
-         "split_by_template": split_by_template}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+         "split_by_template": split_by_template, "remix": remix}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     if errors:
         raise SystemExit(1 if not results else 0)

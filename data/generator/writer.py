@@ -33,9 +33,9 @@ def doc_seed(seed: int, index: int) -> int:
     return int(hashlib.sha1(f"doc:{seed}:{index}".encode()).hexdigest()[:12], 16)
 
 
-def render_document(template_id: str, dseed: int, doc_id: str):
+def render_document(template_id: str, dseed: int, doc_id: str, tpl: dict | None = None):
     rng = random.Random(f"{template_id}:{dseed}")
-    tpl = template_by_id(template_id)
+    tpl = tpl or template_by_id(template_id)
     comp = Composer(rng, tpl, doc_id)
     doc = comp.compose()
     if tpl["doc_type"] in ANNEX_TYPES and not tpl.get("bare") and rng.random() < 0.1 and len(doc.pages) == 1:
@@ -43,14 +43,23 @@ def render_document(template_id: str, dseed: int, doc_id: str):
     return doc
 
 
-def generate_one(out_dir: str | Path, seed: int, index: int, template_id: str | None = None) -> dict:
-    """Render, degrade and write document ``index``; returns its summary for the dataset."""
+def generate_one(out_dir: str | Path, seed: int, index: int, template_id: str | None = None,
+                 remix: bool = False) -> dict:
+    """Render, degrade and write document ``index``; returns its summary for the dataset.
+    ``remix``: a remixed training-split template (``remix.py``; training data only)."""
     out = Path(out_dir)
-    template_id = template_id or pick_template(seed, index)
     dseed = doc_seed(seed, index)
-    stem = f"{index:06d}-{template_id}"
+    tpl = None
+    if remix:
+        from .remix import pick_train_template, remix as remix_template
+
+        base = template_by_id(template_id) if template_id else pick_train_template(random.Random(f"remix-pick:{seed}:{index}"))
+        tpl = remix_template(base, random.Random(f"remix:{dseed}"))
+        template_id = base["id"]
+    template_id = template_id or pick_template(seed, index)
+    stem = f"{index:06d}-{template_id}" + ("-remix" if remix else "")
     doc_id = f"gen{seed}-{index:06d}"
-    doc = render_document(template_id, dseed, doc_id)
+    doc = render_document(template_id, dseed, doc_id, tpl)
     drng = random.Random(f"degrade:{dseed}")
     profile = sample_profile(drng)
     n_pages = len(doc.pages)
@@ -111,7 +120,7 @@ def generate_one(out_dir: str | Path, seed: int, index: int, template_id: str | 
         "pages": pages_gt,
         "text": "\n".join(ln["text"] for p in pages_gt for ln in p["lines"]),
         "generator": {"seed": seed, "index": index, "doc_seed": dseed, "font": doc.meta["family"],
-                      "era": doc.meta["era"], "profile": profile.__dict__},
+                      "era": doc.meta["era"], "profile": profile.__dict__, **({"remix": True} if remix else {})},
     }
     (docs / f"{stem}.gt.json").write_text(json.dumps(gt, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return {"stem": stem, "doc_id": doc_id, "template": template_id, "doc_type": doc.doc_type,
