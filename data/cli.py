@@ -100,6 +100,7 @@ def generate(n: int, out: str, seed: int, workers: int, split_by_template: bool,
     (out_dir / "generation.json").write_text(json.dumps(
         {"n": n, "seed": seed, "workers": workers, "documents": len(results), "pages": n_pages,
          "errors": errors, "seconds": round(seconds, 2), "pages_per_s": round(n_pages / max(seconds, 1e-9), 3),
-         "split_by_template": split_by_template, "remix": remix}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+         "split_by_template": split_by_template, "remix": remix},
+        indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     if errors:
         raise SystemExit(1 if not results else 0)

@@ -53,7 +53,8 @@ def generate_one(out_dir: str | Path, seed: int, index: int, template_id: str | 
     if remix:
         from .remix import pick_train_template, remix as remix_template
 
-        base = template_by_id(template_id) if template_id else pick_train_template(random.Random(f"remix-pick:{seed}:{index}"))
+        pick = random.Random(f"remix-pick:{seed}:{index}")
+        base = template_by_id(template_id) if template_id else pick_train_template(pick)
         tpl = remix_template(base, random.Random(f"remix:{dseed}"))
         template_id = base["id"]
     template_id = template_id or pick_template(seed, index)
