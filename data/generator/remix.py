@@ -93,14 +93,18 @@ def remix(tpl: dict, rng: random.Random) -> dict:
     # a field printed twice (a form line and a paragraph) would be in two places at once
     fields = set(FIELD_MARK.findall(repr(out)))
     present = {it.get("value") for it in _form_items(out)}
+
+    def fits(item: dict) -> bool:
+        return item["value"] not in present and not set(FIELD_MARK.findall(item["value"])) & fields
+
     for el in out["elements"]:
         if el.get("type") not in ("form", "photo_form"):
             continue
         items = el.get("items", [])
-        extra = [d for d in donors if d["value"] not in present and not set(FIELD_MARK.findall(d["value"])) & fields]
+        extra = [d for d in donors if fits(d)]
         if extra and el["type"] == "form" and rng.random() < 0.5:
             for d in rng.sample(extra, min(len(extra), rng.randint(1, 2))):
-                if d["value"] in present or set(FIELD_MARK.findall(d["value"])) & fields:
+                if not fits(d):  # an earlier pick of this sample took its field
                     continue
                 present.add(d["value"])
                 fields.update(FIELD_MARK.findall(d["value"]))
