@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The remix study of issue 4 (training/README.md, "Remixed training templates") as one unattended
+# job, so a session can start it in its first minutes and read the reports at the end.
+# Every step skips what an earlier (interrupted) run already finished, and training resumes from
+# its checkpoint. On this 2-core machine: ~6 min generation, ~20-30 min OCR cache, ~70 min for the
+# two trainings side by side, ~10 min evaluation.
+#
+#   nohup bash training/remix_study.sh > runs/remix_study.log 2>&1 &
+#
+# Reports: runs/layout/{v9k,v9c}/eval-{validation,test}.json and the summaries in the log.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SOHOA=${SOHOA:-.venv/bin/sohoa}
+PY=${PY:-.venv/bin/python}
+mkdir -p datasets runs/layout runs/ocr
+
+step() { echo "== $(date -u +%H:%M:%S) $*"; }
+
+# A .complete file marks each finished step (generation.json is written before the datasets
+# folder, so it does not say a generation finished).
+if [ ! -f datasets/gen1000/.complete ]; then
+  step "generate gen1000"
+  "$SOHOA" data generate --n 1000 --out datasets/gen1000 --seed 1 --workers 2
+  mkdir -p datasets/gen1000 && touch datasets/gen1000/.complete
+fi
+if [ ! -f datasets/remix600/.complete ]; then
+  step "generate remix600"
+  "$SOHOA" data generate --n 600 --out datasets/remix600 --seed 11 --workers 2 --remix --no-lines
+  mkdir -p datasets/remix600 && touch datasets/remix600/.complete
+fi
+# The OCR cache writes one file per document and skips those already there, so an interrupted
+# run simply runs again.
+if [ ! -f runs/ocr/gen1000-sohoa/.complete ]; then
+  step "OCR cache of gen1000"
+  SOHOA_OCR_THREADS=1 "$PY" -m sohoa.training.ocr_cache datasets/gen1000 --out runs/ocr/gen1000-sohoa --workers 2
+  mkdir -p runs/ocr/gen1000-sohoa && touch runs/ocr/gen1000-sohoa/.complete
+fi
+if [ ! -f runs/layout/data13/.complete ]; then
+  step "prepare data13"
+  "$PY" -c "from pathlib import Path; from sohoa.training.prepare import prepare; \
+prepare([Path('runs/ocr/gen1000-sohoa'), Path('datasets/gen1000'), Path('datasets/remix600')], \
+Path('runs/layout/data13'), seed=0, line_variants=2)"
+  mkdir -p runs/layout/data13 && touch runs/layout/data13/.complete
+fi
+
+train() {  # NAME FLAGS...: resumes when a checkpoint exists, skips a finished run
+  local name=$1; shift
+  [ -f "runs/layout/$name/.complete" ] && return 0
+  local resume=()
+  [ -f "runs/layout/$name/checkpoint.pt" ] && resume=(--resume)
+  OMP_NUM_THREADS=1 nice "$SOHOA" train layout --prepared runs/layout/data13 --out "runs/layout/$name" \
+    --epochs 10 --patience 3 --device cpu --token-mask 0.15 "${resume[@]}" "$@" \
+    > "runs/layout/$name.train.log" 2>&1
+  mkdir -p "runs/layout/$name" && touch "runs/layout/$name/.complete"
+}
+step "train v9k (stacked) and v9c side by side"
+train v9k --stacked & k=$!
+train v9c & c=$!
+wait $k; wait $c
+
+for name in v9k v9c; do
+  for split in validation test; do
+    [ -f "runs/layout/$name/eval-$split.json" ] && continue
+    step "eval $name $split"
+    "$SOHOA" eval --model "runs/layout/$name" --data runs/ocr/gen1000-sohoa --split "$split" \
+      --out "runs/layout/$name/eval-$split.json"
+  done
+done
+step "done"
