@@ -2,7 +2,7 @@
 # The remix study of issue 4 (training/README.md, "Remixed training templates") as one unattended
 # job, so a session can start it in its first minutes and read the reports at the end.
 # Every step skips what an earlier (interrupted) run already finished, and training resumes from
-# its checkpoint. On this 2-core machine: ~12 min generation, ~25 min OCR cache, ~70 min for the
+# its checkpoint. On this 2-core machine: ~12 min generation, ~25 min OCR cache, ~45 min for the
 # two trainings side by side, ~10 min evaluation.
 #
 #   nohup bash training/remix_study.sh > runs/remix_study.log 2>&1 &
