@@ -16,32 +16,26 @@ mkdir -p datasets runs/layout runs/ocr
 
 step() { echo "== $(date -u +%H:%M:%S) $*"; }
 
-# A .complete file marks each finished step (generation.json is written before the datasets
-# folder, so it does not say a generation finished).
-if [ ! -f datasets/gen1000/.complete ]; then
-  step "generate gen1000"
+# once DIR LABEL CMD...: runs CMD unless DIR/.complete says an earlier run finished it
+# (generation.json is written before the datasets folder, so it does not say that). The OCR cache
+# skips documents already cached, so an interrupted cache simply runs again.
+once() {
+  local dir=$1 label=$2; shift 2
+  [ -f "$dir/.complete" ] && return 0
+  step "$label"
+  "$@"
+  mkdir -p "$dir" && touch "$dir/.complete"
+}
+once datasets/gen1000 "generate gen1000" \
   "$SOHOA" data generate --n 1000 --out datasets/gen1000 --seed 1 --workers 2
-  mkdir -p datasets/gen1000 && touch datasets/gen1000/.complete
-fi
-if [ ! -f datasets/remix600/.complete ]; then
-  step "generate remix600"
+once datasets/remix600 "generate remix600" \
   "$SOHOA" data generate --n 600 --out datasets/remix600 --seed 11 --workers 2 --remix --no-lines
-  mkdir -p datasets/remix600 && touch datasets/remix600/.complete
-fi
-# The OCR cache writes one file per document and skips those already there, so an interrupted
-# run simply runs again.
-if [ ! -f runs/ocr/gen1000-sohoa/.complete ]; then
-  step "OCR cache of gen1000"
-  SOHOA_OCR_THREADS=1 "$PY" -m sohoa.training.ocr_cache datasets/gen1000 --out runs/ocr/gen1000-sohoa --workers 2
-  mkdir -p runs/ocr/gen1000-sohoa && touch runs/ocr/gen1000-sohoa/.complete
-fi
-if [ ! -f runs/layout/data13/.complete ]; then
-  step "prepare data13"
+once runs/ocr/gen1000-sohoa "OCR cache of gen1000" \
+  env SOHOA_OCR_THREADS=1 "$PY" -m sohoa.training.ocr_cache datasets/gen1000 --out runs/ocr/gen1000-sohoa --workers 2
+once runs/layout/data13 "prepare data13" \
   "$PY" -c "from pathlib import Path; from sohoa.training.prepare import prepare; \
 prepare([Path('runs/ocr/gen1000-sohoa'), Path('datasets/gen1000'), Path('datasets/remix600')], \
 Path('runs/layout/data13'), seed=0, line_variants=2)"
-  mkdir -p runs/layout/data13 && touch runs/layout/data13/.complete
-fi
 
 train() {  # NAME FLAGS...: resumes when a checkpoint exists, skips a finished run
   local name=$1; shift
@@ -50,7 +44,7 @@ train() {  # NAME FLAGS...: resumes when a checkpoint exists, skips a finished r
   [ -f "runs/layout/$name/checkpoint.pt" ] && resume=(--resume)
   OMP_NUM_THREADS=1 nice "$SOHOA" train layout --prepared runs/layout/data13 --out "runs/layout/$name" \
     --epochs 10 --patience 3 --device cpu --token-mask 0.15 "${resume[@]}" "$@" \
-    > "runs/layout/$name.train.log" 2>&1
+    >> "runs/layout/$name.train.log" 2>&1   # appended: a resumed run keeps the earlier epochs' log
   mkdir -p "runs/layout/$name" && touch "runs/layout/$name/.complete"
 }
 step "train v9k (stacked) and v9c side by side"
