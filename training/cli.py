@@ -84,11 +84,24 @@ def train(task, data, out, prepared, epochs, patience, batch_size, lr, seed, lay
 @click.option("--backend", type=click.Choice(["auto", "torch", "onnx", "onnx-fp32"]), default="auto", show_default=True)
 @click.option("--limit", default=None, type=int, help="at most this many documents per folder")
 @click.option("--out", "out", default=None, type=click.Path(path_type=Path), help="write the report JSON here")
-def eval_cmd(model, data, split, backend, limit, out):
+@click.option("--thresholds-from", "thresholds_from", default=None,
+              help="choose the merge thresholds on this split of --data (as `sohoa export` does with "
+                   "'validation') instead of taking the model's own")
+def eval_cmd(model, data, split, backend, limit, out, thresholds_from):
     """Evaluate the layout model (and the rules on the same pages) on a labelled folder."""
-    from sohoa.training.evaluate import evaluate, summary
+    from sohoa.training.evaluate import (choose_thresholds, evaluate, load_documents, open_model,
+                                         predict_documents, summary)
 
-    rep = evaluate(model, list(data), None if split == "all" else split, backend, limit)
+    th = None
+    if thresholds_from:
+        chosen_on = [d for p in data for d in load_documents(p, None if thresholds_from == "all" else thresholds_from,
+                                                             limit)]
+        if not chosen_on:
+            raise click.UsageError(f"no documents of split {thresholds_from!r} in --data to choose thresholds on")
+        th = choose_thresholds(predict_documents(open_model(model, backend), chosen_on))
+    rep = evaluate(model, list(data), None if split == "all" else split, backend, limit, thresholds=th)
+    if th is not None:
+        rep["thresholds_chosen_on"] = thresholds_from
     click.echo(summary(rep))
     if out:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
