@@ -7,7 +7,7 @@
 #
 #   nohup bash training/remix_study.sh > runs/remix_study.log 2>&1 &
 #
-# Reports: runs/layout/{v9k,v9c}/eval-{validation,test}.json and the summaries in the log.
+# Reports: runs/layout/{v9k,v9c}/eval-{validation,test,test-chosen}.json and the summaries in the log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SOHOA=${SOHOA:-.venv/bin/sohoa}
@@ -59,5 +59,10 @@ for name in v9k v9c; do
     "$SOHOA" eval --model "runs/layout/$name" --data runs/ocr/gen1000-sohoa --split "$split" \
       --out "runs/layout/$name/eval-$split.json"
   done
+  # As served: merge thresholds chosen on validation (what `sohoa export` would ship).
+  [ -f "runs/layout/$name/eval-test-chosen.json" ] && continue
+  step "eval $name test, thresholds chosen on validation"
+  "$SOHOA" eval --model "runs/layout/$name" --data runs/ocr/gen1000-sohoa --split test \
+    --thresholds-from validation --out "runs/layout/$name/eval-test-chosen.json"
 done
 step "done"
