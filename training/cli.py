@@ -85,6 +85,7 @@ def train(task, data, out, prepared, epochs, patience, batch_size, lr, seed, lay
 @click.option("--limit", default=None, type=int, help="at most this many documents per folder")
 @click.option("--out", "out", default=None, type=click.Path(path_type=Path), help="write the report JSON here")
 @click.option("--thresholds-from", "thresholds_from", default=None,
+              type=click.Choice(["train", "validation", "test", "all"]),
               help="choose the merge thresholds on this split of --data (as `sohoa export` does with "
                    "'validation') instead of taking the model's own")
 def eval_cmd(model, data, split, backend, limit, out, thresholds_from):
