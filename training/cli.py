@@ -90,19 +90,13 @@ def train(task, data, out, prepared, epochs, patience, batch_size, lr, seed, lay
                    "'validation') instead of taking the model's own")
 def eval_cmd(model, data, split, backend, limit, out, thresholds_from):
     """Evaluate the layout model (and the rules on the same pages) on a labelled folder."""
-    from sohoa.training.evaluate import (choose_thresholds, evaluate, load_documents, open_model,
-                                         predict_documents, summary)
+    from sohoa.training.evaluate import NoDocuments, evaluate, summary
 
-    th = None
-    if thresholds_from:
-        chosen_on = [d for p in data for d in load_documents(p, None if thresholds_from == "all" else thresholds_from,
-                                                             limit)]
-        if not chosen_on:
-            raise click.UsageError(f"no documents of split {thresholds_from!r} in --data to choose thresholds on")
-        th = choose_thresholds(predict_documents(open_model(model, backend), chosen_on))
-    rep = evaluate(model, list(data), None if split == "all" else split, backend, limit, thresholds=th)
-    if th is not None:
-        rep["thresholds_chosen_on"] = thresholds_from
+    try:
+        rep = evaluate(model, list(data), None if split == "all" else split, backend, limit,
+                       thresholds_from=thresholds_from)
+    except NoDocuments as e:
+        raise click.UsageError(f"{e} in --data") from None
     click.echo(summary(rep))
     if out:
         Path(out).parent.mkdir(parents=True, exist_ok=True)

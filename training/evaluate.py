@@ -226,17 +226,30 @@ def page_timing(model: LearnedModel, docs: list[dict], repeat: int = 1) -> dict:
             "p90_ms": float(np.percentile(a, 90))}
 
 
+class NoDocuments(ValueError):
+    """A split asked for holds no document of the data."""
+
+
 def evaluate(model_path, data: list[Path], split: str | None = "test", backend: str = "auto",
-             limit: int | None = None, thresholds: dict | None = None, log=print) -> dict:
+             limit: int | None = None, thresholds: dict | None = None, thresholds_from: str | None = None,
+             log=print) -> dict:
+    """``thresholds_from``: a split of ``data`` (or "all") to choose the merge thresholds on, as
+    export does with "validation"; else ``thresholds``, else the model's own."""
     model = open_model(model_path, backend)
     docs = [d for p in data for d in load_documents(Path(p), split, limit)]
     preds = predict_documents(model, docs)
+    if thresholds_from:
+        chosen_on = [d for p in data
+                     for d in load_documents(Path(p), None if thresholds_from == "all" else thresholds_from, limit)]
+        if not chosen_on:
+            raise NoDocuments(f"no documents of split {thresholds_from!r} to choose thresholds on")
+        thresholds = choose_thresholds(predict_documents(model, chosen_on))
     th = thresholds or {"override_min_conf": model.override_min_conf, "doc_min_conf": model.doc_min_conf,
                         "fill_min_conf": model.fill_min_conf, "rules_keep_conf": model.rules_keep_conf}
     rep = score(preds, **th)
     n_pages = sum(r["n_pages"] for r in preds)
     rep.update({"model_path": str(model_path), "backend": model.onnx_file, "split": split, "documents": len(docs),
-                "pages": n_pages, "thresholds": th,
+                "pages": n_pages, "thresholds": th, **({"thresholds_chosen_on": thresholds_from} if thresholds_from else {}),
                 "model_ms_per_page": sum(r["ms"] for r in preds) / max(1, n_pages),
                 "sources": sorted({d["source"] for d in docs})})
     return rep
