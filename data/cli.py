@@ -11,11 +11,12 @@ from pathlib import Path
 import click
 
 
-def _work(index: int, out_dir: str, seed: int, template: str | None, remix: bool = False) -> dict:
+def _work(index: int, out_dir: str, seed: int, template: str | None, remix: bool = False,
+          extra: bool = False) -> dict:
     from sohoa.data.generator.writer import generate_one
 
     try:
-        return generate_one(out_dir, seed, index, template, remix=remix)
+        return generate_one(out_dir, seed, index, template, remix=remix, extra=extra)
     except Exception as exc:  # one bad document must not kill a long run; it is reported
         return {"index": index, "error": f"{type(exc).__name__}: {exc}"}
 
@@ -44,17 +45,21 @@ def data() -> None:
 @click.option("--lines/--no-lines", default=True, show_default=True, help="Build the line-crop dataset.")
 @click.option("--remix", is_flag=True, help="Training data only: remixed training-split templates (labels "
               "redrawn, form lines borrowed and moved; generator/remix.py). Every document lands in train.")
+@click.option("--extra-templates", "extra", is_flag=True, help="Training data only: draw from the training-only "
+              "templates of data/resources/templates_extra.yaml (layouts the held-out splits never see).")
 def generate(n: int, out: str, seed: int, workers: int, split_by_template: bool, template: str | None,
-             dataset: bool, lines: bool, remix: bool) -> None:
+             dataset: bool, lines: bool, remix: bool, extra: bool) -> None:
     """Render N labelled documents into OUT/docs, then OUT/dataset, OUT/lines and OUT/README.md."""
     from tqdm import tqdm
 
-    from sohoa.data.generator.compose import templates
+    from sohoa.data.generator.compose import extra_templates, templates
     from sohoa.data.generator.render import font_families, hand_fonts
 
-    if template and template not in {t["id"] for t in templates()}:
-        raise click.BadParameter(f"unknown template {template!r}", param_hint="--template")
-    if remix and template:
+    known = {t["id"] for t in (extra_templates() if extra else templates())}
+    if template and template not in known:
+        raise click.BadParameter(f"unknown template {template!r}" + (" among the extra templates" if extra else ""),
+                                 param_hint="--template")
+    if remix and template and not extra:
         from sohoa.data.generator.remix import train_templates
 
         if template not in {t["id"] for t in train_templates()}:
@@ -63,7 +68,7 @@ def generate(n: int, out: str, seed: int, workers: int, split_by_template: bool,
     out_dir = Path(out)
     (out_dir / "docs").mkdir(parents=True, exist_ok=True)
     font_families(), hand_fonts()  # fail early (and cache before forking)
-    work = functools.partial(_work, out_dir=str(out_dir), seed=seed, template=template, remix=remix)
+    work = functools.partial(_work, out_dir=str(out_dir), seed=seed, template=template, remix=remix, extra=extra)
     results, errors = [], []
     t0 = time.perf_counter()
     bar = tqdm(total=n, unit="doc", desc="generate")
@@ -100,7 +105,7 @@ def generate(n: int, out: str, seed: int, workers: int, split_by_template: bool,
     (out_dir / "generation.json").write_text(json.dumps(
         {"n": n, "seed": seed, "workers": workers, "documents": len(results), "pages": n_pages,
          "errors": errors, "seconds": round(seconds, 2), "pages_per_s": round(n_pages / max(seconds, 1e-9), 3),
-         "split_by_template": split_by_template, "remix": remix},
+         "split_by_template": split_by_template, "remix": remix, "extra_templates": extra},
         indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     if errors:
         raise SystemExit(1 if not results else 0)

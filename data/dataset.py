@@ -48,11 +48,16 @@ def _h(s: str) -> int:
 def template_splits(template_types: dict[str, str]) -> dict[str, str]:
     """Template id → split. Per document type: one template held out for test and one for
     validation when the type has at least three (two: one for test), chosen by a stable hash of
-    the template id, so the assignment does not depend on the seed or on N."""
+    the template id, so the assignment does not depend on the seed or on N. The training-only
+    templates of ``templates_extra.yaml`` are always in train and take no part in the draw."""
+    from .generator.compose import extra_templates
+
+    extra = {t["id"] for t in extra_templates()}
     by_type: dict[str, list[str]] = defaultdict(list)
     for tid, dtype in template_types.items():
-        by_type[dtype].append(tid)
-    out = {}
+        if tid not in extra:
+            by_type[dtype].append(tid)
+    out = {tid: "train" for tid in template_types if tid in extra}
     for dtype, ids in by_type.items():
         ids = sorted(ids, key=lambda t: (_h("split:" + t), t))
         for i, tid in enumerate(ids):

@@ -8,7 +8,7 @@ import unicodedata
 import pytest
 
 from sohoa.data.generator import render
-from sohoa.data.generator.compose import compose, templates
+from sohoa.data.generator.compose import compose, extra_templates, templates
 from sohoa.data.generator.values import RESOURCES, resource
 from sohoa.data.generator.writer import generate_one
 from sohoa.models.config import get_vocabulary
@@ -16,6 +16,7 @@ from sohoa.models.document import BLOCK_TYPES
 from sohoa.models.fields.normalize import normalize_field
 
 TEMPLATE_IDS = [t["id"] for t in templates()]
+EXTRA_IDS = [t["id"] for t in extra_templates()]
 
 
 def _inside(inner, outer, tol=0):
@@ -34,7 +35,7 @@ def _fold(s):
 def check_labels(doc_type, template, fields, pages):
     vocab = get_vocabulary()
     assert doc_type in vocab.labels
-    assert template in TEMPLATE_IDS
+    assert template in TEMPLATE_IDS + EXTRA_IDS
     for pg in pages:
         w, h = pg["width"], pg["height"]
         assert pg["lines"], f"page {pg['number']} has no lines"

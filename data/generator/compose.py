@@ -38,11 +38,17 @@ class Document:
 
 
 def templates() -> list[dict]:
+    """The templates that default generation draws, split by template into train/validation/test."""
     return V.resource("templates.yaml")["templates"]
 
 
+def extra_templates() -> list[dict]:
+    """Training-only templates (``templates_extra.yaml``), drawn only with ``--extra-templates``."""
+    return V.resource("templates_extra.yaml")["templates"]
+
+
 def template_by_id(tid: str) -> dict:
-    for t in templates():
+    for t in templates() + extra_templates():
         if t["id"] == tid:
             return t
     raise KeyError(tid)

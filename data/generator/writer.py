@@ -12,18 +12,19 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .compose import Composer, template_by_id, templates
+from .compose import Composer, extra_templates, template_by_id, templates
 from .degrade import degrade_page, map_labels, sample_profile
 
 GT_VERSION = 1
 ANNEX_TYPES = ("decision", "license", "official_letter", "other")
 
 
-def pick_template(seed: int, index: int) -> str:
-    """Document types are balanced; templates are uniform within a type."""
+def pick_template(seed: int, index: int, extra: bool = False) -> str:
+    """Document types are balanced; templates are uniform within a type. ``extra``: draw from the
+    training-only templates of ``templates_extra.yaml`` instead."""
     rng = random.Random(f"pick:{seed}:{index}")
     by_type: dict[str, list[str]] = {}
-    for t in templates():
+    for t in (extra_templates() if extra else templates()):
         by_type.setdefault(t["doc_type"], []).append(t["id"])
     doc_type = rng.choice(sorted(by_type))
     return rng.choice(by_type[doc_type])
@@ -44,9 +45,10 @@ def render_document(template_id: str, dseed: int, doc_id: str, tpl: dict | None 
 
 
 def generate_one(out_dir: str | Path, seed: int, index: int, template_id: str | None = None,
-                 remix: bool = False) -> dict:
+                 remix: bool = False, extra: bool = False) -> dict:
     """Render, degrade and write document ``index``; returns its summary for the dataset.
-    ``remix``: a remixed training-split template (``remix.py``; training data only)."""
+    ``remix``: a remixed training-split template (``remix.py``; training data only).
+    ``extra``: a training-only template of ``templates_extra.yaml`` (remixed too with ``remix``)."""
     out = Path(out_dir)
     dseed = doc_seed(seed, index)
     tpl = None
@@ -54,10 +56,15 @@ def generate_one(out_dir: str | Path, seed: int, index: int, template_id: str | 
         from .remix import pick_train_template, remix as remix_template
 
         pick = random.Random(f"remix-pick:{seed}:{index}")
-        base = template_by_id(template_id) if template_id else pick_train_template(pick)
+        if template_id:
+            base = template_by_id(template_id)
+        elif extra:
+            base = template_by_id(pick_template(seed, index, extra=True))
+        else:
+            base = pick_train_template(pick)
         tpl = remix_template(base, random.Random(f"remix:{dseed}"))
         template_id = base["id"]
-    template_id = template_id or pick_template(seed, index)
+    template_id = template_id or pick_template(seed, index, extra)
     stem = f"{index:06d}-{template_id}" + ("-remix" if remix else "")
     doc_id = f"gen{seed}-{index:06d}"
     doc = render_document(template_id, dseed, doc_id, tpl)

@@ -1,0 +1,62 @@
+"""Training-only templates (templates_extra.yaml, ``sohoa data generate --extra-templates``): they
+render consistent labels, always land in train, and leave the held-out split of the 28 core
+templates and default generation untouched."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from sohoa.data.dataset import template_splits
+from sohoa.data.generator.compose import compose, extra_templates, templates
+from sohoa.data.generator.writer import pick_template
+from sohoa.models.fields.normalize import normalize_field
+
+from test_generator import check_labels
+
+EXTRA_IDS = [t["id"] for t in extra_templates()]
+
+
+def test_extra_templates_are_train_only_and_leave_the_core_split_alone():
+    core = {t["id"]: t["doc_type"] for t in templates()}
+    extra = {t["id"]: t["doc_type"] for t in extra_templates()}
+    assert not set(core) & set(extra)
+    assert set(extra.values()) == set(core.values())  # every document type gains layouts
+    alone = template_splits(core)
+    both = template_splits({**core, **extra})
+    assert {t: both[t] for t in core} == alone  # held-out templates unchanged
+    assert all(both[t] == "train" for t in extra)
+    # default generation never draws them; --extra-templates draws only them
+    assert {pick_template(0, i) for i in range(300)} <= set(core)
+    assert {pick_template(0, i, extra=True) for i in range(300)} == set(extra)
+
+
+@pytest.mark.parametrize("template_id", EXTRA_IDS)
+def test_every_extra_template_renders_consistent_labels(template_id):
+    doc = compose(template_id, seed=7)
+    pages = [{"number": p.number, "width": p.width, "height": p.height, "lines": p.lines, "blocks": p.blocks}
+             for p in doc.pages]
+    check_labels(doc.doc_type, doc.template, doc.fields, pages)
+    assert {"holder_name", "title", "subject"} & set(doc.fields) or doc.doc_type == "official_letter"
+
+
+def test_generate_extra_templates_lands_in_train(tmp_path):
+    from sohoa.data.cli import data
+
+    out = tmp_path / "extra"
+    res = CliRunner().invoke(data, ["generate", "--n", "4", "--out", str(out), "--seed", "3", "--workers", "1",
+                                    "--extra-templates", "--remix", "--no-lines"])
+    assert res.exit_code == 0, res.output
+    gts = [json.loads(p.read_text()) for p in sorted((out / "docs").glob("*.gt.json"))]
+    assert len(gts) == 4 and all(gt["template"] in EXTRA_IDS for gt in gts)
+    for gt in gts:
+        for name, f in gt["fields"].items():
+            assert normalize_field(name, f["value"]) == f["value"]
+    assert json.loads((out / "generation.json").read_text())["extra_templates"] is True
+    import datasets
+    assert set(datasets.load_from_disk(str(out / "dataset"))) == {"train"}
+
+    bad = CliRunner().invoke(data, ["generate", "--n", "1", "--out", str(tmp_path / "x"), "--extra-templates",
+                                    "--template", templates()[0]["id"]])
+    assert bad.exit_code != 0 and "among the extra templates" in bad.output
