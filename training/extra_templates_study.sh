@@ -9,6 +9,8 @@
 #   nohup bash training/extra_templates_study.sh > runs/extra_study.log 2>&1 &
 #
 # Reports: runs/layout/{v10k,v10c}/eval-{validation,test,test-chosen}.json and the log.
+# Round 1 drew from the first 17 extra templates: to regenerate its exact data, run it at commit
+# 37068ac (later commits append templates, which changes what a seed draws).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SOHOA=${SOHOA:-.venv/bin/sohoa}
