@@ -73,7 +73,7 @@ def check_labels(doc_type, template, fields, pages):
         assert _inside(f["bbox"], render.union([ln["bbox"] for ln in lines])), (name, f)
 
 
-@pytest.mark.parametrize("template_id", TEMPLATE_IDS)
+@pytest.mark.parametrize("template_id", TEMPLATE_IDS + EXTRA_IDS)  # the training-only templates too
 def test_every_template_renders_consistent_labels(template_id):
     doc = compose(template_id, seed=7)
     pages = [{"number": p.number, "width": p.width, "height": p.height, "lines": p.lines, "blocks": p.blocks}

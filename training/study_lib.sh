@@ -1,0 +1,76 @@
+# Shared steps of the unattended layout-model studies (remix_study.sh, extra_templates_study.sh,
+# extra_templates_round2.sh). Sourced, not run; expects SOHOA and PY to be set. Every step skips
+# what an earlier, interrupted run finished, and a training resumes from its checkpoint.
+
+step() { echo "== $(date -u +%H:%M:%S) $*"; }
+
+# once DIR LABEL CMD...: runs CMD unless DIR/.complete says an earlier run finished it
+# (generation.json is written before the datasets folder, so it does not say that). The OCR cache
+# skips documents already cached, so an interrupted cache simply runs again.
+once() {
+  local dir=$1 label=$2; shift 2
+  [ -f "$dir/.complete" ] && return 0
+  step "$label"
+  "$@"
+  mkdir -p "$dir" && touch "$dir/.complete"
+}
+
+# train_layout PREPARED EPOCHS NAME FLAGS...: one layout model, one thread, token masking 0.15,
+# early stopping on the validation templates (patience 3); skips a finished run.
+train_layout() {
+  local prepared=$1 epochs=$2 name=$3; shift 3
+  [ -f "runs/layout/$name/.complete" ] && return 0
+  local resume=()
+  [ -f "runs/layout/$name/checkpoint.pt" ] && resume=(--resume)
+  OMP_NUM_THREADS=1 nice "$SOHOA" train layout --prepared "$prepared" --out "runs/layout/$name" \
+    --epochs "$epochs" --patience 3 --device cpu --token-mask 0.15 "${resume[@]}" "$@" \
+    >> "runs/layout/$name.train.log" 2>&1   # appended: a resumed run keeps the earlier epochs' log
+  mkdir -p "runs/layout/$name" && touch "runs/layout/$name/.complete"
+}
+
+# train_pair PREPARED EPOCHS STACKED PLAIN: the stacked and the plain model side by side.
+train_pair() {
+  local prepared=$1 epochs=$2 stacked=$3 plain=$4
+  step "train $stacked (stacked) and $plain side by side, $epochs epochs"
+  train_layout "$prepared" "$epochs" "$stacked" --stacked & local k=$!
+  train_layout "$prepared" "$epochs" "$plain" & local c=$!
+  wait $k; wait $c
+}
+
+# evaluate_models NAME...: `sohoa eval` of each model on gen1000's held-out validation and test
+# templates, then on test as served: merge thresholds chosen on validation (what export ships).
+evaluate_models() {
+  local name split
+  for name in "$@"; do
+    for split in validation test; do
+      [ -f "runs/layout/$name/eval-$split.json" ] && continue
+      step "eval $name $split"
+      "$SOHOA" eval --model "runs/layout/$name" --data runs/ocr/gen1000-sohoa --split "$split" \
+        --out "runs/layout/$name/eval-$split.json"
+    done
+    [ -f "runs/layout/$name/eval-test-chosen.json" ] && continue
+    step "eval $name test, thresholds chosen on validation"
+    "$SOHOA" eval --model "runs/layout/$name" --data runs/ocr/gen1000-sohoa --split test \
+      --thresholds-from validation --out "runs/layout/$name/eval-test-chosen.json"
+  done
+}
+
+# base_data: gen1000 (the held-out templates live here), its OCR cache and remix600 (session 15).
+base_data() {
+  once datasets/gen1000 "generate gen1000" \
+    "$SOHOA" data generate --n 1000 --out datasets/gen1000 --seed 1 --workers 2
+  once datasets/remix600 "generate remix600" \
+    "$SOHOA" data generate --n 600 --out datasets/remix600 --seed 11 --workers 2 --remix --no-lines
+  once runs/ocr/gen1000-sohoa "OCR cache of gen1000" \
+    env SOHOA_OCR_THREADS=1 "$PY" -m sohoa.training.ocr_cache datasets/gen1000 --out runs/ocr/gen1000-sohoa --workers 2
+}
+
+# prepare_layout OUT SOURCE...: the layout model's prepared data (seed 0, two line variants).
+prepare_layout() {
+  local out=$1; shift
+  local sources
+  sources=$(printf "'%s', " "$@")
+  once "$out" "prepare $(basename "$out")" \
+    "$PY" -c "from pathlib import Path; from sohoa.training.prepare import prepare; \
+prepare([Path(p) for p in ($sources)], Path('$out'), seed=0, line_variants=2)"
+}
