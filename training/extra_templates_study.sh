@@ -13,9 +13,6 @@
 # 37068ac (later commits append templates, which changes what a seed draws).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SOHOA=${SOHOA:-.venv/bin/sohoa}
-PY=${PY:-.venv/bin/python}
-mkdir -p datasets runs/layout runs/ocr
 source training/study_lib.sh
 
 base_data

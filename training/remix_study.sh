@@ -10,9 +10,6 @@
 # Reports: runs/layout/{v9k,v9c}/eval-{validation,test,test-chosen}.json and the summaries in the log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SOHOA=${SOHOA:-.venv/bin/sohoa}
-PY=${PY:-.venv/bin/python}
-mkdir -p datasets runs/layout runs/ocr
 source training/study_lib.sh
 
 base_data

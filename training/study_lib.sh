@@ -1,6 +1,11 @@
 # Shared steps of the unattended layout-model studies (remix_study.sh, extra_templates_study.sh,
-# extra_templates_round2.sh). Sourced, not run; expects SOHOA and PY to be set. Every step skips
+# extra_templates_round2.sh). Sourced, not run; SOHOA and PY may be set beforehand. Every step skips
 # what an earlier, interrupted run finished, and a training resumes from its checkpoint.
+# Run from the repository root.
+
+SOHOA=${SOHOA:-.venv/bin/sohoa}
+PY=${PY:-.venv/bin/python}
+mkdir -p datasets runs/layout runs/ocr
 
 step() { echo "== $(date -u +%H:%M:%S) $*"; }
 
