@@ -11,14 +11,8 @@ source training/study_lib.sh
 EPOCHS=${EPOCHS:-7}
 
 [ -f runs/layout/data14/.complete ] || { echo "run training/extra_templates_study.sh first (data14)"; exit 1; }
-once datasets/extra400b "generate extra400b (27 training-only templates)" \
-  "$SOHOA" data generate --n 400 --out datasets/extra400b --seed 31 --workers 2 --extra-templates --no-lines
-once datasets/extra400br "generate extra400br (27 training-only templates, remixed)" \
-  "$SOHOA" data generate --n 400 --out datasets/extra400br --seed 32 --workers 2 --extra-templates --remix --no-lines
-for d in extra400b extra400br; do
-  once "runs/ocr/$d-sohoa" "OCR cache of $d" \
-    env SOHOA_OCR_THREADS=1 "$PY" -m sohoa.training.ocr_cache "datasets/$d" --out "runs/ocr/$d-sohoa" --workers 2
-done
+generate_cached extra400b 400 31 --extra-templates
+generate_cached extra400br 400 32 --extra-templates --remix
 prepare_layout runs/layout/data15 runs/ocr/gen1000-sohoa datasets/gen1000 datasets/remix600 \
   runs/ocr/extra300-sohoa datasets/extra300 runs/ocr/extra300r-sohoa datasets/extra300r \
   runs/ocr/extra400b-sohoa datasets/extra400b runs/ocr/extra400br-sohoa datasets/extra400br

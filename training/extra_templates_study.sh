@@ -16,14 +16,8 @@ cd "$(dirname "$0")/.."
 source training/study_lib.sh
 
 base_data
-once datasets/extra300 "generate extra300 (training-only templates)" \
-  "$SOHOA" data generate --n 300 --out datasets/extra300 --seed 21 --workers 2 --extra-templates --no-lines
-once datasets/extra300r "generate extra300r (training-only templates, remixed)" \
-  "$SOHOA" data generate --n 300 --out datasets/extra300r --seed 22 --workers 2 --extra-templates --remix --no-lines
-for d in extra300 extra300r; do
-  once "runs/ocr/$d-sohoa" "OCR cache of $d" \
-    env SOHOA_OCR_THREADS=1 "$PY" -m sohoa.training.ocr_cache "datasets/$d" --out "runs/ocr/$d-sohoa" --workers 2
-done
+generate_cached extra300 300 21 --extra-templates
+generate_cached extra300r 300 22 --extra-templates --remix
 prepare_layout runs/layout/data14 runs/ocr/gen1000-sohoa datasets/gen1000 datasets/remix600 \
   runs/ocr/extra300-sohoa datasets/extra300 runs/ocr/extra300r-sohoa datasets/extra300r
 train_pair runs/layout/data14 10 v10k v10c

@@ -79,3 +79,13 @@ prepare_layout() {
     "$PY" -c "from pathlib import Path; from sohoa.training.prepare import prepare; \
 prepare([Path(p) for p in ($sources)], Path('$out'), seed=0, line_variants=2)"
 }
+
+# generate_cached NAME N SEED FLAGS...: datasets/NAME (N documents, page rows only) and its OCR
+# cache runs/ocr/NAME-sohoa, so the model trains through the OCR it meets at inference.
+generate_cached() {
+  local name=$1 n=$2 seed=$3; shift 3
+  once "datasets/$name" "generate $name ($*)" \
+    "$SOHOA" data generate --n "$n" --out "datasets/$name" --seed "$seed" --workers 2 --no-lines "$@"
+  once "runs/ocr/$name-sohoa" "OCR cache of $name" \
+    env SOHOA_OCR_THREADS=1 "$PY" -m sohoa.training.ocr_cache "datasets/$name" --out "runs/ocr/$name-sohoa" --workers 2
+}
