@@ -48,9 +48,10 @@ def discover(folder: Path, split: str | None = None) -> list[Item]:
     allowed = None
     if split:
         from sohoa.data.dataset import template_splits
-        from sohoa.data.generator.compose import templates
+        from sohoa.data.generator.compose import extra_templates, templates
 
-        allowed = {t for t, s in template_splits({t["id"]: t["doc_type"] for t in templates()}).items() if s == split}
+        every = templates() + extra_templates()  # the training-only templates are in train
+        allowed = {t for t, s in template_splits({t["id"]: t["doc_type"] for t in every}).items() if s == split}
     items = []
     for f in files:
         item = Item(f)
