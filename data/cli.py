@@ -57,8 +57,13 @@ def generate(n: int, out: str, seed: int, workers: int, split_by_template: bool,
 
     known = {t["id"] for t in (extra_templates() if extra else templates())}
     if template and template not in known:
-        raise click.BadParameter(f"unknown template {template!r}" + (" among the extra templates" if extra else ""),
-                                 param_hint="--template")
+        if extra:
+            hint = " among the extra templates"
+        elif template in {t["id"] for t in extra_templates()}:
+            hint = " (a training-only template: add --extra-templates)"
+        else:
+            hint = ""
+        raise click.BadParameter(f"unknown template {template!r}{hint}", param_hint="--template")
     if remix and template and not extra:
         from sohoa.data.generator.remix import train_templates
 
