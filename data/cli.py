@@ -46,7 +46,8 @@ def data() -> None:
 @click.option("--remix", is_flag=True, help="Training data only: remixed training-split templates (labels "
               "redrawn, form lines borrowed and moved; generator/remix.py). Every document lands in train.")
 @click.option("--extra-templates", "extra", is_flag=True, help="Training data only: draw from the training-only "
-              "templates of data/resources/templates_extra.yaml (layouts the held-out splits never see).")
+              "templates of data/resources/templates_extra.yaml (layouts the held-out splits never see; one per "
+              "document type is held out as the calibration split).")
 def generate(n: int, out: str, seed: int, workers: int, split_by_template: bool, template: str | None,
              dataset: bool, lines: bool, remix: bool, extra: bool) -> None:
     """Render N labelled documents into OUT/docs, then OUT/dataset, OUT/lines and OUT/README.md."""
@@ -64,10 +65,11 @@ def generate(n: int, out: str, seed: int, workers: int, split_by_template: bool,
         else:
             hint = ""
         raise click.BadParameter(f"unknown template {template!r}{hint}", param_hint="--template")
-    if remix and template and not extra:
-        from sohoa.data.generator.remix import train_templates
+    if remix and template:
+        from sohoa.data.dataset import template_splits
 
-        if template not in {t["id"] for t in train_templates()}:
+        pool = extra_templates() if extra else templates()
+        if template_splits({t["id"]: t["doc_type"] for t in pool})[template] != "train":
             raise click.BadParameter(f"{template!r} is not a training-split template; --remix reads only those",
                                      param_hint="--template")
     out_dir = Path(out)

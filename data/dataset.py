@@ -4,7 +4,9 @@ Page rows (one per page; the service's export writes the same schema, see data/R
 ``id, doc_id, page, template, source, image, width, height, doc_type, lines, fields``.
 Line rows (text-line crops for recognizer training):
 ``id, doc_id, page, line, template, doc_type, block, text, image``.
-Splits are by template (held-out layouts in validation/test) unless asked otherwise.
+Splits are by template (held-out layouts in validation/test) unless asked otherwise; documents of
+the training-only templates land in train, or in calibration for the one template per document
+type held out there (see ``template_splits``).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import shutil
 from collections import Counter, defaultdict
 from pathlib import Path
 
-SPLITS = ("train", "validation", "test")
+SPLITS = ("train", "validation", "test", "calibration")
 
 
 def page_features():
@@ -48,17 +50,30 @@ def _h(s: str) -> int:
 def template_splits(template_types: dict[str, str]) -> dict[str, str]:
     """Template id → split. Per document type: one template held out for test and one for
     validation when the type has at least three (two: one for test), chosen by a stable hash of
-    the template id, so the assignment does not depend on the seed or on N. The training-only
-    templates of ``templates_extra.yaml`` are always in train and take no part in the draw."""
+    the template id, so the assignment does not depend on the seed or on N.
+
+    The training-only templates of ``templates_extra.yaml`` take no part in that draw: they are in
+    train, except one per document type (of those with at least three), held out as
+    ``calibration``. Calibration templates are layouts that neither the rules (written on the core
+    templates) nor the model saw, so the merge thresholds chosen there say how far to trust the
+    model on the next template; the core validation templates, on which the rules score 0.98, do
+    not (``sohoa eval|export --thresholds-from calibration``)."""
     from .generator.compose import extra_templates
 
-    extra = {t["id"] for t in extra_templates()}
-    by_type: dict[str, list[str]] = defaultdict(list)
+    extra_by_type: dict[str, list[str]] = defaultdict(list)
+    for t in extra_templates():  # all of them, so the choice does not depend on which a set holds
+        extra_by_type[t["doc_type"]].append(t["id"])
+    calibration = {min(ids, key=lambda t: (_h("calibration:" + t), t))
+                   for ids in extra_by_type.values() if len(ids) >= 3}
+    extra = {t for ids in extra_by_type.values() for t in ids}
+    core_by_type: dict[str, list[str]] = defaultdict(list)
+    out: dict[str, str] = {}
     for tid, dtype in template_types.items():
-        if tid not in extra:
-            by_type[dtype].append(tid)
-    out = {tid: "train" for tid in template_types if tid in extra}
-    for dtype, ids in by_type.items():
+        if tid in extra:
+            out[tid] = "calibration" if tid in calibration else "train"
+        else:
+            core_by_type[dtype].append(tid)
+    for dtype, ids in core_by_type.items():
         ids = sorted(ids, key=lambda t: (_h("split:" + t), t))
         for i, tid in enumerate(ids):
             if len(ids) >= 3 and i == 0:

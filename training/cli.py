@@ -80,14 +80,14 @@ def train(task, data, out, prepared, epochs, patience, batch_size, lr, seed, lay
 @click.option("--model", "model", required=True, type=click.Path(exists=True, path_type=Path),
               help="a training folder (torch) or an exported zoo folder (ONNX)")
 @click.option("--data", "data", multiple=True, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--split", default="test", show_default=True, help="train/validation/test, or 'all'")
+@click.option("--split", default="test", show_default=True, help="train/validation/test/calibration, or 'all'")
 @click.option("--backend", type=click.Choice(["auto", "torch", "onnx", "onnx-fp32"]), default="auto", show_default=True)
 @click.option("--limit", default=None, type=int, help="at most this many documents per folder")
 @click.option("--out", "out", default=None, type=click.Path(path_type=Path), help="write the report JSON here")
 @click.option("--thresholds-from", "thresholds_from", default=None,
-              type=click.Choice(["train", "validation", "test", "all"]),
-              help="choose the merge thresholds on this split of --data (as `sohoa export` does with "
-                   "'validation') instead of taking the model's own")
+              type=click.Choice(["train", "validation", "test", "calibration", "all"]),
+              help="choose the merge thresholds on this split of --data (as `sohoa export` does) instead "
+                   "of taking the model's own")
 def eval_cmd(model, data, split, backend, limit, out, thresholds_from):
     """Evaluate the layout model (and the rules on the same pages) on a labelled folder."""
     from sohoa.training.evaluate import NoDocuments, evaluate, summary
@@ -107,18 +107,35 @@ def eval_cmd(model, data, split, backend, limit, out, thresholds_from):
 @click.option("--model", "model", required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="models/zoo/layoutlm/<version>/")
 @click.option("--eval-data", "eval_data", multiple=True, type=click.Path(exists=True, path_type=Path),
-              help="labelled folder(s): thresholds chosen on validation, metrics on test, timings")
+              help="labelled folder(s): merge thresholds chosen on --thresholds-from, metrics on test, timings")
+@click.option("--thresholds-from", "thresholds_from", default="auto", show_default=True,
+              type=click.Choice(["auto", "calibration", "validation"]),
+              help="the split of --eval-data the merge thresholds are chosen on: 'calibration' (templates "
+                   "neither the rules nor the model saw; generate with --extra-templates), 'validation', or "
+                   "'auto': calibration when --eval-data holds such documents, else validation")
 @click.option("--timing-pages", default=40, show_default=True)
 @click.option("--relabel-min-conf", default=0.8, show_default=True, type=float,
               help="block types follow the role head at this confidence (negative: never)")
 @click.option("--rules-keep-conf", default=0.9, show_default=True, type=float,
               help="the rules keep their document type at this confidence (a title keyword matched)")
-def export_cmd(model, out, eval_data, timing_pages, relabel_min_conf, rules_keep_conf):
+def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min_conf, rules_keep_conf):
     """Export to ONNX (+ int8), check against torch, write manifest.json."""
     from sohoa.training.evaluate import (choose_thresholds, load_documents, open_model, page_timing,
                                          predict_documents, role_report, score)
     from sohoa.training.export import export
 
+    if eval_data:  # before the export's minutes, fail on data that cannot choose thresholds
+        chosen_on = []
+        for split in (("calibration", "validation") if thresholds_from == "auto" else (thresholds_from,)):
+            chosen_on = [d for p in eval_data for d in load_documents(p, split)]
+            if chosen_on:
+                thresholds_from = split
+                break
+        if not chosen_on:
+            wanted = "calibration or validation" if thresholds_from == "auto" else thresholds_from
+            raise click.UsageError(f"no {wanted} documents in --eval-data to choose the merge thresholds on"
+                                   + (" (calibration documents: `sohoa data generate --extra-templates`)"
+                                      if thresholds_from != "validation" else ""))
     manifest = export(model, out, command=_cmdline(), log=click.echo)
     if "rule_tags" in manifest["inputs"]:
         relabel_min_conf = -1  # a stacked model reads the rules' answer on the heuristic's blocks
@@ -126,12 +143,12 @@ def export_cmd(model, out, eval_data, timing_pages, relabel_min_conf, rules_keep
                          "rules_keep_conf": rules_keep_conf}
     (Path(out) / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if eval_data:
-        val_docs = [d for p in eval_data for d in load_documents(p, "validation")]
         test_docs = [d for p in eval_data for d in load_documents(p, "test")]
         int8 = open_model(out, "onnx")
-        th = choose_thresholds(predict_documents(int8, val_docs), rules_keep_conf)
+        th = choose_thresholds(predict_documents(int8, chosen_on), rules_keep_conf)
         manifest["merge"] = {**manifest["merge"], **th}
-        metrics = {"thresholds_from": f"validation ({len(val_docs)} documents)", "test_documents": len(test_docs)}
+        metrics = {"thresholds_from": f"{thresholds_from} ({len(chosen_on)} documents)",
+                   "test_documents": len(test_docs)}
         metrics["test"] = {k: v for k, v in score(predict_documents(int8, test_docs), **th).items()
                            if k in ("rules_heuristic_layout", "rules", "model", "merged", "confidence")}
         metrics["test"]["line_roles"] = role_report(int8, test_docs)

@@ -38,13 +38,12 @@ def doc_file(gt_path: Path, gt: dict) -> Path:
 
 
 def template_split_map() -> dict[str, str]:
-    """Template id → split, the generator's own held-out-template assignment."""
-    import yaml
-
+    """Template id → split, the generator's own held-out-template assignment (the training-only
+    templates included: train, or calibration)."""
     from sohoa.data.dataset import template_splits
-    res = Path(__file__).resolve().parents[1] / "data" / "resources" / "templates.yaml"
-    raw = yaml.safe_load(res.read_text(encoding="utf-8"))["templates"]
-    return template_splits({t["id"]: t["doc_type"] for t in raw})
+    from sohoa.data.generator.compose import extra_templates, templates
+
+    return template_splits({t["id"]: t["doc_type"] for t in templates() + extra_templates()})
 
 
 def split_of(gt: dict, splits: dict[str, str] | None = None) -> str:
@@ -93,7 +92,7 @@ def order(items: list[tuple[Path, dict]], splits: dict[str, str]) -> list[tuple[
         p, gt = item
         h = int(hashlib.sha1(p.name.encode()).hexdigest()[:8], 16)
         s = split_of(gt, splits)
-        weight = {"test": 0.45, "validation": 0.6, "train": 1.0}[s]  # held-out pages a bit earlier
+        weight = {"test": 0.45, "validation": 0.6, "calibration": 0.6, "train": 1.0}[s]  # held-out pages a bit earlier
         return (h / 0xFFFFFFFF) * weight
     return sorted(items, key=key)
 

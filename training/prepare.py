@@ -24,7 +24,7 @@ from pathlib import Path
 from sohoa.training.align import gt_page_rows, line_examples, ocr_examples
 from sohoa.training.ocr_cache import split_of, template_split_map
 
-SPLITS = ("train", "validation", "test")
+SPLITS = ("train", "validation", "test", "calibration")
 
 
 def labels() -> dict:

@@ -20,14 +20,14 @@ once() {
   mkdir -p "$dir" && touch "$dir/.complete"
 }
 
-# train_layout PREPARED EPOCHS NAME FLAGS...: one layout model, one thread, token masking 0.15,
+# train_layout PREPARED EPOCHS NAME FLAGS...: one layout model, THREADS threads (1), token masking 0.15,
 # early stopping on the validation templates (patience 3); skips a finished run.
 train_layout() {
   local prepared=$1 epochs=$2 name=$3; shift 3
   [ -f "runs/layout/$name/.complete" ] && return 0
   local resume=()
   [ -f "runs/layout/$name/checkpoint.pt" ] && resume=(--resume)
-  OMP_NUM_THREADS=1 nice "$SOHOA" train layout --prepared "$prepared" --out "runs/layout/$name" \
+  OMP_NUM_THREADS=${THREADS:-1} nice "$SOHOA" train layout --prepared "$prepared" --out "runs/layout/$name" \
     --epochs "$epochs" --patience 3 --device cpu --token-mask 0.15 "${resume[@]}" "$@" \
     >> "runs/layout/$name.train.log" 2>&1   # appended: a resumed run keeps the earlier epochs' log
   mkdir -p "runs/layout/$name" && touch "runs/layout/$name/.complete"
@@ -88,4 +88,23 @@ generate_cached() {
     "$SOHOA" data generate --n "$n" --out "datasets/$name" --seed "$seed" --workers 2 --no-lines "$@"
   once "runs/ocr/$name-sohoa" "OCR cache of $name" \
     env SOHOA_OCR_THREADS=1 "$PY" -m sohoa.training.ocr_cache "datasets/$name" --out "runs/ocr/$name-sohoa" --workers 2
+}
+
+# evaluate_calibrated NAME CACHE...: like evaluate_models, plus the calibration templates (found in
+# the extra-template OCR caches CACHE...) and test as served with thresholds chosen there.
+evaluate_calibrated() {
+  local name=$1; shift
+  local data=(--data runs/ocr/gen1000-sohoa) c
+  for c in "$@"; do data+=(--data "$c"); done
+  evaluate_models "$name"
+  if [ ! -f "runs/layout/$name/eval-calibration.json" ]; then
+    step "eval $name calibration"
+    "$SOHOA" eval --model "runs/layout/$name" "${data[@]}" --split calibration \
+      --out "runs/layout/$name/eval-calibration.json"
+  fi
+  if [ ! -f "runs/layout/$name/eval-test-chosen-calibration.json" ]; then
+    step "eval $name test, thresholds chosen on calibration"
+    "$SOHOA" eval --model "runs/layout/$name" "${data[@]}" --split test --thresholds-from calibration \
+      --out "runs/layout/$name/eval-test-chosen-calibration.json"
+  fi
 }

@@ -19,12 +19,19 @@ GT_VERSION = 1
 ANNEX_TYPES = ("decision", "license", "official_letter", "other")
 
 
-def pick_template(seed: int, index: int, extra: bool = False) -> str:
+def pick_template(seed: int, index: int, extra: bool = False, train_only: bool = False) -> str:
     """Document types are balanced; templates are uniform within a type. ``extra``: draw from the
-    training-only templates of ``templates_extra.yaml`` instead."""
+    training-only templates of ``templates_extra.yaml`` instead; ``train_only``: only those of
+    the train split (not the calibration ones)."""
     rng = random.Random(f"pick:{seed}:{index}")
+    pool = extra_templates() if extra else templates()
+    if train_only:
+        from sohoa.data.dataset import template_splits
+
+        split = template_splits({t["id"]: t["doc_type"] for t in pool})
+        pool = [t for t in pool if split[t["id"]] == "train"]
     by_type: dict[str, list[str]] = {}
-    for t in (extra_templates() if extra else templates()):
+    for t in pool:
         by_type.setdefault(t["doc_type"], []).append(t["id"])
     doc_type = rng.choice(sorted(by_type))
     return rng.choice(by_type[doc_type])
@@ -59,7 +66,8 @@ def generate_one(out_dir: str | Path, seed: int, index: int, template_id: str | 
         if template_id:
             base = template_by_id(template_id)
         elif extra:
-            base = template_by_id(pick_template(seed, index, extra=True))
+            # remixes are training data: never of a calibration template
+            base = template_by_id(pick_template(seed, index, extra=True, train_only=True))
         else:
             base = pick_train_template(pick)
         tpl = remix_template(base, random.Random(f"remix:{dseed}"))

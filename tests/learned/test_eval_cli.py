@@ -34,3 +34,35 @@ def test_eval_says_when_the_threshold_split_is_empty(tiny_model, tmp_path):
     res = CliRunner().invoke(eval_cmd, ["--model", str(tiny_model["dir"]), "--data", str(empty),
                                         "--thresholds-from", "validation"])
     assert res.exit_code == 2 and "no documents of split 'validation'" in res.output
+
+
+def test_export_chooses_thresholds_on_calibration_templates(tiny_model, tmp_path):
+    """`sohoa export --eval-data` picks the merge thresholds on the calibration templates when the
+    data holds some (else on validation), and says what to do, before exporting anything, when the
+    split asked for is empty."""
+    from sohoa.data.cli import data
+    from sohoa.training.cli import export_cmd
+    from sohoa.training.ocr_cache import template_split_map
+
+    split = template_split_map()
+    calibration = next(t for t, s in sorted(split.items()) if s == "calibration")
+    test = next(t for t, s in sorted(split.items()) if s == "test")
+    cal, held = tmp_path / "cal", tmp_path / "test"
+    for out, tpl, extra in ((cal, calibration, ["--extra-templates"]), (held, test, [])):
+        res = CliRunner().invoke(data, ["generate", "--n", "1", "--out", str(out), "--seed", "4", "--workers", "1",
+                                        "--template", tpl, "--no-dataset", *extra])
+        assert res.exit_code == 0, res.output
+
+    res = CliRunner().invoke(export_cmd, ["--model", str(tiny_model["train_dir"]), "--out", str(tmp_path / "none"),
+                                          "--eval-data", str(held), "--thresholds-from", "calibration"])
+    assert res.exit_code == 2 and "no calibration documents" in res.output and "--extra-templates" in res.output
+    assert not (tmp_path / "none").exists()
+
+    zoo = tmp_path / "zoo"
+    res = CliRunner().invoke(export_cmd, ["--model", str(tiny_model["train_dir"]), "--out", str(zoo),
+                                          "--eval-data", str(held), "--eval-data", str(cal), "--timing-pages", "1"])
+    assert res.exit_code == 0, res.output
+    manifest = json.loads((zoo / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["metrics"]["thresholds_from"] == "calibration (1 documents)"
+    assert manifest["metrics"]["test_documents"] == 1
+    assert isinstance(manifest["merge"]["override_min_conf"], dict)
