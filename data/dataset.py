@@ -53,24 +53,19 @@ def template_splits(template_types: dict[str, str]) -> dict[str, str]:
     the template id, so the assignment does not depend on the seed or on N.
 
     The training-only templates of ``templates_extra.yaml`` take no part in that draw: they are in
-    train, except one per document type (of those with at least three), held out as
-    ``calibration``. Calibration templates are layouts that neither the rules (written on the core
+    train, except the one per document type marked ``split: calibration`` there. Calibration templates are layouts that neither the rules (written on the core
     templates) nor the model saw, so the merge thresholds chosen there say how far to trust the
     model on the next template; the core validation templates, on which the rules score 0.98, do
     not (``sohoa eval|export --thresholds-from calibration``)."""
     from .generator.compose import extra_templates
 
-    extra_by_type: dict[str, list[str]] = defaultdict(list)
-    for t in extra_templates():  # all of them, so the choice does not depend on which a set holds
-        extra_by_type[t["doc_type"]].append(t["id"])
-    calibration = {min(ids, key=lambda t: (_h("calibration:" + t), t))
-                   for ids in extra_by_type.values() if len(ids) >= 3}
-    extra = {t for ids in extra_by_type.values() for t in ids}
+    # Marked in the file (not drawn here), so adding a template never moves another one.
+    extra = {t["id"]: t.get("split", "train") for t in extra_templates()}
     core_by_type: dict[str, list[str]] = defaultdict(list)
     out: dict[str, str] = {}
     for tid, dtype in template_types.items():
         if tid in extra:
-            out[tid] = "calibration" if tid in calibration else "train"
+            out[tid] = extra[tid]
         else:
             core_by_type[dtype].append(tid)
     for dtype, ids in core_by_type.items():
