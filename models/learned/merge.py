@@ -10,7 +10,8 @@
   a title keyword matched), else the model's label when its confidence reaches ``doc_min_conf``,
   else the rules'.
 
-The thresholds come from the model's manifest (chosen on the validation split), with these
+The thresholds come from the model's manifest (chosen by `sohoa export` on the calibration
+templates, or on the validation split for models exported before session 17), with these
 defaults.
 """
 from __future__ import annotations
