@@ -350,6 +350,9 @@ _BY_KIND = {
 _ADDRESS_PREPOSITION = re.compile(r"^(?:tại|ở)\s+", re.IGNORECASE)
 
 
+_RECIPIENT_LIST_MARK = re.compile(r"(^|;)\s*[-–•+]\s+")
+
+
 def normalize_field(name: str, text: str) -> str | None:
     """Normalize the text of contract field ``name``; ``None`` if it holds no valid value."""
     # address.py and names.py build on this module's helpers, hence imported here
@@ -364,7 +367,9 @@ def normalize_field(name: str, text: str) -> str | None:
     if name == "address":
         return normalize_address(_ADDRESS_PREPOSITION.sub("", fold_text(text)))
     if name == "recipient":
-        return normalize_address(text, commas=False)
+        # A listed recipient's dash opens its item ("A; - B;"): a model span over the whole list
+        # takes the dashes in; a dash inside a name ("Tài chính - Kế hoạch") follows no ";".
+        return normalize_address(_RECIPIENT_LIST_MARK.sub(r"\1 ", text).strip(), commas=False)
     value = normalize_text(text)
     if name == "holder_name" and value:  # a person's name, or an organization's (left as read)
         return repair_person_name(value)

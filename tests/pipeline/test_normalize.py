@@ -213,3 +213,11 @@ def test_office_titles_misread_letters():
 def test_strokes_before_an_office_title_are_not_part_of_it():
     assert normalize_field("signer_title", "gI TRƯỞNG PHÒNG") == "TRƯỞNG PHÒNG"  # not in capitals: a stroke
     assert normalize_field("signer_title", "go PHÓ GIÁM ĐỐC") == "PHÓ GIÁM ĐỐC"
+
+
+def test_listed_recipients_lose_their_item_dashes():
+    """A learned model's span over a listed "Kính gửi" takes each item's dash in; the value is the
+    items joined by "; ", as the rules give it. A dash inside a name stays."""
+    listed = "Sở Y tế; - Chi cục An toàn vệ sinh thực phẩm; - Phòng Tài chính - Kế hoạch"
+    assert normalize_field("recipient", listed) == "Sở Y tế; Chi cục An toàn vệ sinh thực phẩm; Phòng Tài chính - Kế hoạch"
+    assert normalize_field("recipient", "- Sở Y tế;") == normalize_field("recipient", "Sở Y tế;")
