@@ -7,7 +7,8 @@
 # trains the stacked model (v12k) on data16 = gen1000 + remix600 + the extra sets' train
 # documents, and evaluates it on validation,
 # test, calibration, and on test as served with thresholds chosen on validation and on calibration.
-# Resumable like the other studies.
+# Resumable like the other studies. Session 17's run drew from 27 extra templates: to regenerate its
+# exact data, run it at commit 549839e (six templates were appended after it).
 #
 #   nohup bash training/calibration_study.sh > runs/calibration_study.log 2>&1 &
 set -euo pipefail
