@@ -219,5 +219,6 @@ def test_listed_recipients_lose_their_item_dashes():
     """A learned model's span over a listed "Kính gửi" takes each item's dash in; the value is the
     items joined by "; ", as the rules give it. A dash inside a name stays."""
     listed = "Sở Y tế; - Chi cục An toàn vệ sinh thực phẩm; - Phòng Tài chính - Kế hoạch"
-    assert normalize_field("recipient", listed) == "Sở Y tế; Chi cục An toàn vệ sinh thực phẩm; Phòng Tài chính - Kế hoạch"
+    want = "Sở Y tế; Chi cục An toàn vệ sinh thực phẩm; Phòng Tài chính - Kế hoạch"
+    assert normalize_field("recipient", listed) == want
     assert normalize_field("recipient", "- Sở Y tế;") == normalize_field("recipient", "Sở Y tế;")
