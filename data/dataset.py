@@ -53,10 +53,11 @@ def template_splits(template_types: dict[str, str]) -> dict[str, str]:
     the template id, so the assignment does not depend on the seed or on N.
 
     The training-only templates of ``templates_extra.yaml`` take no part in that draw: they are in
-    train, except the one per document type marked ``split: calibration`` there. Calibration templates are layouts that neither the rules (written on the core
-    templates) nor the model saw, so the merge thresholds chosen there say how far to trust the
-    model on the next template; the core validation templates, on which the rules score 0.98, do
-    not (``sohoa eval|export --thresholds-from calibration``)."""
+    train, except the one per document type marked ``split: calibration`` there. Calibration
+    templates are layouts that neither the rules (written on the core templates) nor the model
+    saw, so the merge thresholds chosen there say how far to trust the model on the next
+    template; the core validation templates, on which the rules score 0.98, do not
+    (``sohoa eval|export --thresholds-from calibration``)."""
     from .generator.compose import extra_templates
 
     # Marked in the file (not drawn here), so adding a template never moves another one.
