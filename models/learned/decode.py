@@ -62,6 +62,24 @@ def decode_bio(probs: np.ndarray, labels: list[str], gap: int = 0) -> list[Span]
     return spans
 
 
+def join_list_spans(spans: list[Span], names=("recipient",), gap: int = 1) -> list[Span]:
+    """Spans of a listed field that follow each other (at most ``gap`` words apart) become one:
+    the tagger opens each item of a "Kính gửi" list with its own ``B-`` ("…phố; - [B]Chi cục…"),
+    and the value is the whole list, not its most confident item."""
+    out: list[Span] = []
+    for sp in spans:
+        prev = out[-1] if out else None
+        if (prev is not None and sp.name == prev.name and sp.name in names
+                and 0 <= sp.words[0] - prev.words[-1] - 1 <= gap):
+            between = list(range(prev.words[-1] + 1, sp.words[0]))
+            n0, n1 = len(prev.words), len(sp.words)
+            out[-1] = Span(sp.name, prev.words + between + sp.words,
+                           (prev.confidence * n0 + sp.confidence * n1) / (n0 + n1))
+        else:
+            out.append(sp)
+    return out
+
+
 def best_spans(spans: list[tuple[int, Span]]) -> dict[str, tuple[int, Span]]:
     """One span per field: the most confident (ties: earliest page)."""
     out: dict[str, tuple[int, Span]] = {}

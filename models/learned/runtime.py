@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sohoa.models.learned.decode import Span, best_spans, decode_bio, union_box
+from sohoa.models.learned.decode import Span, best_spans, decode_bio, join_list_spans, union_box
 from sohoa.models.learned.features import (Windows, attr as _get, encode_page, norm_box, pad_windows, rule_field_of_words,
                                            rule_tag_ids, softmax)
 from sohoa.models.onnx_session import ort_session
@@ -220,7 +220,7 @@ class LearnedModel:
         spans: list[tuple[int, Span]] = []
         for i, p in enumerate(preds):
             if p.words:
-                spans += [(i, sp) for sp in decode_bio(p.field_probs, self.field_labels, gap=1)]
+                spans += [(i, sp) for sp in join_list_spans(decode_bio(p.field_probs, self.field_labels, gap=1))]
         # Valid spans only: a span whose text does not normalize is no field.
         valid = []
         for i, sp in spans:

@@ -1,7 +1,7 @@
 """BIO decoding: word label probabilities -> field spans."""
 import numpy as np
 
-from sohoa.models.learned.decode import best_spans, decode_bio, union_box
+from sohoa.models.learned.decode import Span, best_spans, decode_bio, join_list_spans, union_box
 from sohoa.models.learned.features import bio_labels
 
 LABELS = bio_labels(["document_number", "title"])  # O, B-dn, I-dn, B-title, I-title
@@ -41,3 +41,13 @@ def test_best_span_per_field_and_union_box():
     best = best_spans([(0, a), (1, b)])
     assert best["title"][0] == 1
     assert union_box([(10, 20, 30, 40), (5, 25, 50, 35)]) == (5, 20, 50, 40)
+
+
+def test_listed_items_join_into_one_recipient_span():
+    """Each item of a "Kính gửi" list may open with its own B-: the value is the whole list."""
+    spans = [Span("recipient", [3, 4, 5], 0.6), Span("recipient", [6, 7], 0.9), Span("recipient", [9], 0.9),
+             Span("recipient", [20, 21], 0.9), Span("title", [22], 0.9), Span("title", [23], 0.9)]
+    joined = join_list_spans(spans)
+    assert [(s.name, s.words) for s in joined] == [("recipient", [3, 4, 5, 6, 7, 8, 9]), ("recipient", [20, 21]),
+                                                   ("title", [22]), ("title", [23])]
+    assert abs(joined[0].confidence - (0.6 * 3 + 0.9 * 2 + 0.9) / 6) < 1e-9
