@@ -66,10 +66,9 @@ def generate(n: int, out: str, seed: int, workers: int, split_by_template: bool,
             hint = ""
         raise click.BadParameter(f"unknown template {template!r}{hint}", param_hint="--template")
     if remix and template:
-        from sohoa.data.dataset import template_splits
+        from sohoa.data.dataset import every_template_split
 
-        pool = extra_templates() if extra else templates()
-        if template_splits({t["id"]: t["doc_type"] for t in pool})[template] != "train":
+        if every_template_split()[template] != "train":
             raise click.BadParameter(f"{template!r} is not a training-split template; --remix reads only those",
                                      param_hint="--template")
     out_dir = Path(out)

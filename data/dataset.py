@@ -83,6 +83,13 @@ def template_splits(template_types: dict[str, str]) -> dict[str, str]:
     return out
 
 
+def every_template_split() -> dict[str, str]:
+    """``template_splits`` of every template the generator knows, core and training-only."""
+    from .generator.compose import extra_templates, templates
+
+    return template_splits({t["id"]: t["doc_type"] for t in templates() + extra_templates()})
+
+
 def random_split(doc_id: str) -> str:
     r = _h("doc:" + doc_id) % 10
     return "test" if r == 0 else "validation" if r == 1 else "train"

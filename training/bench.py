@@ -47,11 +47,9 @@ def discover(folder: Path, split: str | None = None) -> list[Item]:
             txt_refs.setdefault(m["base"], {})[m["kind"]] = p.read_text(encoding="utf-8")
     allowed = None
     if split:
-        from sohoa.data.dataset import template_splits
-        from sohoa.data.generator.compose import extra_templates, templates
+        from sohoa.data.dataset import every_template_split
 
-        every = templates() + extra_templates()  # the training-only templates are in train
-        allowed = {t for t, s in template_splits({t["id"]: t["doc_type"] for t in every}).items() if s == split}
+        allowed = {t for t, s in every_template_split().items() if s == split}
     items = []
     for f in files:
         item = Item(f)

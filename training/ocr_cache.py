@@ -40,10 +40,9 @@ def doc_file(gt_path: Path, gt: dict) -> Path:
 def template_split_map() -> dict[str, str]:
     """Template id → split, the generator's own held-out-template assignment (the training-only
     templates included: train, or calibration)."""
-    from sohoa.data.dataset import template_splits
-    from sohoa.data.generator.compose import extra_templates, templates
+    from sohoa.data.dataset import every_template_split
 
-    return template_splits({t["id"]: t["doc_type"] for t in templates() + extra_templates()})
+    return every_template_split()
 
 
 def split_of(gt: dict, splits: dict[str, str] | None = None) -> str:

@@ -26,9 +26,9 @@ def pick_template(seed: int, index: int, extra: bool = False, train_only: bool =
     rng = random.Random(f"pick:{seed}:{index}")
     pool = extra_templates() if extra else templates()
     if train_only:
-        from sohoa.data.dataset import template_splits
+        from sohoa.data.dataset import every_template_split
 
-        split = template_splits({t["id"]: t["doc_type"] for t in pool})
+        split = every_template_split()
         pool = [t for t in pool if split[t["id"]] == "train"]
     by_type: dict[str, list[str]] = {}
     for t in pool:
