@@ -202,6 +202,7 @@ class LearnedModel:
     def predict(self, pages: list, rules: tuple[str, dict] | None = None) -> DocumentPrediction:
         """``rules``: the rules' (document type, fields) on these pages; read by stacked models."""
         from sohoa.models.fields.normalize import normalize_field
+        from sohoa.models.fields.plausible import plausible_field
 
         start = time.perf_counter()
         preds = self.predict_pages(pages, rules)
@@ -221,13 +222,14 @@ class LearnedModel:
         for i, p in enumerate(preds):
             if p.words:
                 spans += [(i, sp) for sp in join_list_spans(decode_bio(p.field_probs, self.field_labels, gap=1))]
-        # Valid spans only: a span whose text does not normalize is no field.
+        # Valid spans only: a span whose text does not normalize, or whose value has no field's
+        # shape (one stray word as a holder or an address), is no field.
         valid = []
         for i, sp in spans:
             words = [preds[i].words[w] for w in sp.words]
             text = " ".join(w["text"] for w in words)
             value = normalize_field(sp.name, text)
-            if value:
+            if value and plausible_field(sp.name, value):
                 valid.append((i, sp, text, value, words))
         fields = {}
         for name, (i, sp) in best_spans([(i, sp) for i, sp, *_ in valid]).items():

@@ -90,3 +90,26 @@ def test_pipeline_runs_a_stacked_model(tiny_stacked_model, letter_png, monkeypat
     assert pipe.learned is not None and pipe.learned.stacked
     res = pipe.process_path(letter_png)
     assert res.fields and all(f.source in ("model", "rules") for f in res.fields.values())
+
+
+def test_a_stray_word_tagged_as_a_field_is_no_field(tiny_model, monkeypatch):
+    """A one-word holder (a fragment the model filled on real scans) is dropped; a name is kept."""
+    from sohoa.models.learned import LearnedModel
+    from sohoa.models.learned.runtime import PagePrediction, page_words
+
+    model = LearnedModel(tiny_model["dir"])
+    page = {"number": 1, "width": 1000, "height": 1400, "blocks": [
+        {"type": "body", "bbox": [100, 100, 900, 160], "lines": [
+            {"text": "phụ", "bbox": [100, 100, 160, 120], "confidence": 0.9, "words": []},
+            {"text": "Trần Văn Nam", "bbox": [100, 140, 400, 160], "confidence": 0.9, "words": []}]}]}
+    words = page_words(page)
+    tags = ["B-holder_name", "B-signer_name", "I-signer_name", "I-signer_name"]
+    probs = np.full((len(words), len(model.field_labels)), 0.01)
+    for i, t in enumerate(tags):
+        probs[i, model.field_labels.index(t)] = 0.95
+    doc = np.full(len(model.doc_types), 1 / len(model.doc_types))
+    monkeypatch.setattr(model, "predict_pages", lambda pages, rules=None: [
+        PagePrediction(words, probs, np.full((len(words), len(model.roles)), 1 / len(model.roles)), doc)])
+    fields = model.predict([page]).fields
+    assert "holder_name" not in fields
+    assert fields["signer_name"]["value"] == "Trần Văn Nam"

@@ -1,0 +1,65 @@
+"""Is a normalized field value shaped like one? Checks for values read by a learned model.
+
+The contract normalizers accept any text for free-text fields, so a tagger that marks one stray
+word as a holder or an address ("phụ", "Công", "Những": fragments the layout model filled on real
+scans, session 17) yields a "valid" field. The rules never produce such values, because they read
+a field behind its label; a model span has no label to vouch for it. These checks are the shape
+every such value has on a Vietnamese administrative paper, kept loose enough that no
+ground-truth value of the generator fails them (asserted in the tests).
+"""
+from __future__ import annotations
+
+import re
+
+from sohoa.models.fields.address import provinces
+from sohoa.models.fields.normalize import strip_accents
+
+# administrative units and street words an address names ("thôn", "ấp", "tổ", "số", "đường")
+_ADDRESS_WORDS = frozenset(strip_accents(w) for w in (
+    "thành phố tp thị xã trấn phường xã huyện quận tỉnh thôn ấp bản buôn làng xóm tổ khu phố "
+    "số đường phố ngõ ngách hẻm kiệt khóm khối cụm tập thể lô kcn kdc"
+).split())
+_DIGIT = re.compile(r"\d")
+
+
+def _words(value: str) -> list[str]:
+    return value.split()
+
+
+def plausible_person_name(value: str) -> bool:
+    """A person's name: two to seven words, each capitalised ("Nguyễn Thị Minh Thư")."""
+    words = _words(value)
+    return 2 <= len(words) <= 7 and all(w[:1].isupper() for w in words)
+
+
+def plausible_holder(value: str) -> bool:
+    """A person's or an organization's name: two words or more, the first capitalised
+    ("Phòng khám đa khoa An Bình", "Hộ kinh doanh Minh Phát")."""
+    words = _words(value)
+    return len(words) >= 2 and words[0][:1].isupper()
+
+
+def plausible_address(value: str) -> bool:
+    """An address: two words or more, with a number, a comma, a unit or street word, or a
+    province ("Số 12 Lê Lợi, ...", "thôn Phú Lộc xã Hòa Bắc")."""
+    words = _words(value)
+    if len(words) < 2:
+        return False
+    if _DIGIT.search(value) or "," in value:
+        return True
+    if any(strip_accents(w.strip(".,;:")) in _ADDRESS_WORDS for w in words):
+        return True
+    return any(p in value for p in provinces())
+
+
+_CHECKS = {
+    "holder_name": plausible_holder,
+    "signer_name": plausible_person_name,
+    "address": plausible_address,
+}
+
+
+def plausible_field(name: str, value: str) -> bool:
+    """True unless field ``name`` has a shape check that ``value`` (normalized) fails."""
+    check = _CHECKS.get(name)
+    return check is None or check(value)

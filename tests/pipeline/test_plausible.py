@@ -1,0 +1,37 @@
+"""Shape checks for values read by the learned model: fragments out, every real value in."""
+import pytest
+
+from sohoa.models.fields.plausible import plausible_field
+
+
+@pytest.mark.parametrize("name,value", [
+    ("holder_name", "phụ"), ("holder_name", "Công"), ("holder_name", "nhân dân"),
+    ("address", "Những"), ("address", "Nguyễn Văn"), ("signer_name", "Nguyễn"),
+    ("signer_name", "Nguyễn văn An"),
+])
+def test_fragments_are_no_field(name, value):
+    assert not plausible_field(name, value)
+
+
+@pytest.mark.parametrize("name,value", [
+    ("holder_name", "Nguyễn Thị Minh Thư"), ("holder_name", "Phòng khám đa khoa An Bình"),
+    ("address", "Số 12 Lê Lợi, phường Tân Định, quận 1, thành phố Hồ Chí Minh"),
+    ("address", "thôn Phú Lộc xã Hòa Bắc"), ("address", "Lê Lợi Đà Nẵng"),
+    ("signer_name", "Trần Văn Nam"), ("title", "x"), ("document_number", "1"),
+])
+def test_values_of_the_right_shape_pass(name, value):
+    assert plausible_field(name, value)
+
+
+def test_no_generated_ground_truth_value_fails():
+    """Every labelled value of every template (core and extra, two documents each) passes: the
+    checks only ever drop what no administrative paper holds."""
+    from sohoa.data.generator.compose import compose, extra_templates, templates
+
+    failing = []
+    for tpl in templates() + extra_templates():
+        for seed in (0, 1):
+            doc = compose(tpl["id"], seed)
+            failing += [(tpl["id"], name, f["value"]) for name, f in doc.fields.items()
+                        if not plausible_field(name, f["value"])]
+    assert failing == []

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Issue 4, session 18: the stacked model trained on all 33 extra templates (six were appended after
+# session 17's data was drawn: titles over three lines, validity in other words, listed recipients
+# with a lead-in, long subjects). Same recipe as calibration_study.sh otherwise (gen1000 + remix600
+# + two plain extra-template sets with their OCR caches + two remixed ones from ground-truth
+# lines), drawn at this commit under new names (x33*) so they are not mistaken for session 17's.
+# Trains v13k (stacked, token masking) and evaluates it on validation, test, calibration, and on
+# test as served with thresholds chosen on validation and on calibration. Resumable.
+#
+#   nohup bash training/templates33_study.sh > runs/templates33_study.log 2>&1 &
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source training/study_lib.sh
+EPOCHS=${EPOCHS:-8}
+THREADS=${THREADS:-2}
+
+base_data
+generate_cached x33a 300 21 --extra-templates
+generate_cached x33b 400 31 --extra-templates
+for r in "x33ar 300 22" "x33br 400 32"; do
+  set -- $r
+  once "datasets/$1" "generate $1 (remix)" \
+    "$SOHOA" data generate --n "$2" --out "datasets/$1" --seed "$3" --workers 2 --no-lines --extra-templates --remix
+done
+prepare_layout runs/layout/data17 runs/ocr/gen1000-sohoa datasets/gen1000 datasets/remix600 \
+  runs/ocr/x33a-sohoa datasets/x33a datasets/x33ar \
+  runs/ocr/x33b-sohoa datasets/x33b datasets/x33br
+step "train v13k (stacked), $EPOCHS epochs, $THREADS threads"
+train_layout runs/layout/data17 "$EPOCHS" v13k --stacked
+evaluate_calibrated v13k runs/ocr/x33a-sohoa runs/ocr/x33b-sohoa
+step "done"
