@@ -120,8 +120,8 @@ def eval_cmd(model, data, split, backend, limit, out, thresholds_from):
               help="the rules keep their document type at this confidence (a title keyword matched)")
 def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min_conf, rules_keep_conf):
     """Export to ONNX (+ int8), check against torch, write manifest.json."""
-    from sohoa.training.evaluate import (choose_thresholds, load_documents, open_model, page_timing,
-                                         predict_documents, role_report, score)
+    from sohoa.training.evaluate import (choose_join_fields, choose_thresholds, load_documents, open_model,
+                                         page_timing, predict_documents, role_report, score)
     from sohoa.training.export import export
 
     if eval_data:  # before the export's minutes, fail on data that cannot choose thresholds
@@ -145,8 +145,10 @@ def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min
     if eval_data:
         test_docs = [d for p in eval_data for d in load_documents(p, "test")]
         int8 = open_model(out, "onnx")
-        th = choose_thresholds(predict_documents(int8, chosen_on), rules_keep_conf)
-        manifest["merge"] = {**manifest["merge"], **th}
+        chosen_preds = predict_documents(int8, chosen_on)
+        int8.join_fields = choose_join_fields(int8, chosen_preds)
+        th = choose_thresholds(chosen_preds, rules_keep_conf)
+        manifest["merge"] = {**manifest["merge"], **th, "join_fields": list(int8.join_fields)}
         metrics = {"thresholds_from": f"{thresholds_from} ({len(chosen_on)} documents)",
                    "test_documents": len(test_docs)}
         metrics["test"] = {k: v for k, v in score(predict_documents(int8, test_docs), **th).items()
@@ -160,8 +162,9 @@ def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min
         manifest["metrics"] = metrics
         (Path(out) / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n",
                                                  encoding="utf-8")
-        click.echo(json.dumps({"merge": th, "test": {k: (v.get("doc_type_accuracy"), v.get("strict", {}).get("f1"))
-                                                       for k, v in metrics["test"].items() if k != "confidence"},
+        click.echo(json.dumps({"merge": th, "join_fields": list(int8.join_fields),
+                               "test": {k: (v.get("doc_type_accuracy"), v.get("strict", {}).get("f1"))
+                                        for k, v in metrics["test"].items() if k != "confidence"},
                                "confidence": metrics["test"]["confidence"], "ms_per_page": metrics["ms_per_page"]},
                               indent=1))
     click.echo(f"exported -> {out}")

@@ -179,6 +179,33 @@ def score(preds: list[dict], override_min_conf=0.5, doc_min_conf: float = 0.5, f
     return out
 
 
+def choose_join_fields(model: LearnedModel, preds: list[dict], min_gain: float = 0.002) -> tuple[str, ...]:
+    """The fields whose consecutive spans the decoder joins into one value, chosen on these
+    documents, and ``preds`` re-decoded with them. A field is joined when its strict F1 (model
+    alone) rises by at least ``min_gain``: the tagger opens a listed recipient's every item, a title's
+    every line, with its own B-, but in other fields a second span is another value ("KT. GIÁM ĐỐC" /
+    "PHÓ GIÁM ĐỐC"). Fields do not interact (only spans of one field are joined), so each is
+    decided alone."""
+    def decoded(join):
+        return [model.decode_fields(r["doc"]["pages"], r["pred"].pages, join_fields=join) for r in preds]
+
+    def f1(name: str, fields: list[dict]) -> float:
+        tp = fp = fn = 0
+        for r, got in zip(preds, fields):
+            truth = ((r["doc"]["gt"].get("fields") or {}).get(name) or {}).get("value")
+            value = (got.get(name) or {}).get("value")
+            ok = bool(value and truth and values_match(value, truth))
+            tp += ok
+            fp += bool(value) and not ok
+            fn += bool(truth) and not ok
+        return 2 * tp / max(1, 2 * tp + fp + fn)
+    apart, joined = decoded(()), decoded(tuple(model.field_names))
+    chosen = tuple(n for n in model.field_names if f1(n, joined) >= f1(n, apart) + min_gain)
+    for r, fields in zip(preds, decoded(chosen)):
+        r["pred"].fields = fields
+    return chosen
+
+
 def choose_thresholds(preds: list[dict], rules_keep_conf: float = 0.9, min_gain: float = 0.002) -> dict:
     """Merge thresholds chosen on these documents (validation). Fields: start from the rules
     alone, then per field (one pass) take the (override, fill) pair that raises the micro strict
@@ -237,19 +264,21 @@ def evaluate(model_path, data: list[Path], split: str | None = "test", backend: 
     export does with "validation"; else ``thresholds``, else the model's own."""
     model = open_model(model_path, backend)
     docs = [d for p in data for d in load_documents(Path(p), split, limit)]
-    preds = predict_documents(model, docs)
     if thresholds_from:
         chosen_on = [d for p in data
                      for d in load_documents(Path(p), None if thresholds_from == "all" else thresholds_from, limit)]
         if not chosen_on:
             raise NoDocuments(f"no documents of split {thresholds_from!r} to choose thresholds on")
-        thresholds = choose_thresholds(predict_documents(model, chosen_on))
+        chosen_preds = predict_documents(model, chosen_on)
+        model.join_fields = choose_join_fields(model, chosen_preds)
+        thresholds = choose_thresholds(chosen_preds)
+    preds = predict_documents(model, docs)
     th = thresholds or {"override_min_conf": model.override_min_conf, "doc_min_conf": model.doc_min_conf,
                         "fill_min_conf": model.fill_min_conf, "rules_keep_conf": model.rules_keep_conf}
     rep = score(preds, **th)
     n_pages = sum(r["n_pages"] for r in preds)
     rep.update({"model_path": str(model_path), "backend": model.onnx_file, "split": split, "documents": len(docs),
-                "pages": n_pages, "thresholds": th, **({"thresholds_chosen_on": thresholds_from} if thresholds_from else {}),
+                "pages": n_pages, "thresholds": th, "join_fields": list(model.join_fields), **({"thresholds_chosen_on": thresholds_from} if thresholds_from else {}),
                 "model_ms_per_page": sum(r["ms"] for r in preds) / max(1, n_pages),
                 "sources": sorted({d["source"] for d in docs})})
     return rep

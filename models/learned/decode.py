@@ -63,9 +63,10 @@ def decode_bio(probs: np.ndarray, labels: list[str], gap: int = 0) -> list[Span]
 
 
 def join_list_spans(spans: list[Span], names=("recipient",), gap: int = 1) -> list[Span]:
-    """Spans of a listed field that follow each other (at most ``gap`` words apart) become one:
-    the tagger opens each item of a "Kính gửi" list with its own ``B-`` ("…phố; - [B]Chi cục…"),
-    and the value is the whole list, not its most confident item."""
+    """Spans of a field in ``names`` that follow each other (at most ``gap`` words apart) become
+    one: the tagger opens each item of a "Kính gửi" list with its own ``B-`` ("…phố; - [B]Chi
+    cục…"), often each line of a title too, and the value is the whole, not its most confident
+    piece. Which fields: chosen per model by `sohoa export` (``choose_join_fields``)."""
     out: list[Span] = []
     for sp in spans:
         prev = out[-1] if out else None

@@ -145,6 +145,9 @@ class LearnedModel:
         self.fill_min_conf = merge.get("fill_min_conf", 0.0)
         self.doc_min_conf = float(merge.get("doc_min_conf", 0.5))
         self.rules_keep_conf = float(merge.get("rules_keep_conf", 0.9))
+        # Fields whose consecutive spans are one value (chosen by `sohoa export`; before session 18
+        # only the listed recipient).
+        self.join_fields: tuple[str, ...] = tuple(merge.get("join_fields", ("recipient",)))
         rl = merge.get("relabel_min_conf")
         self.relabel_min_conf = float(rl) if rl is not None else None
         self.tokenizer = tokenizer
@@ -201,9 +204,6 @@ class LearnedModel:
 
     def predict(self, pages: list, rules: tuple[str, dict] | None = None) -> DocumentPrediction:
         """``rules``: the rules' (document type, fields) on these pages; read by stacked models."""
-        from sohoa.models.fields.normalize import normalize_field
-        from sohoa.models.fields.plausible import plausible_field
-
         start = time.perf_counter()
         preds = self.predict_pages(pages, rules)
         weights, probs = [], []
@@ -218,10 +218,23 @@ class LearnedModel:
             dp[self.doc_types.index("other") if "other" in self.doc_types else 0] = 1.0
         scores = {t: round(float(v), 4) for t, v in zip(self.doc_types, dp)}
         label = self.doc_types[int(np.argmax(dp))]
+        fields = self.decode_fields(pages, preds)
+        return DocumentPrediction(label, scores, fields, preds, (time.perf_counter() - start) * 1000)
+
+    def decode_fields(self, pages: list, preds: list[PagePrediction],
+                      join_fields: tuple[str, ...] | None = None) -> dict[str, dict]:
+        """Field values from the pages' word label probabilities: BIO spans, the spans of each
+        field in ``join_fields`` (default: the manifest's) that follow each other joined into one,
+        then per field the most confident span whose text is a valid, plausible value."""
+        from sohoa.models.fields.normalize import normalize_field
+        from sohoa.models.fields.plausible import plausible_field
+
+        join = self.join_fields if join_fields is None else tuple(join_fields)
         spans: list[tuple[int, Span]] = []
         for i, p in enumerate(preds):
             if p.words:
-                spans += [(i, sp) for sp in join_list_spans(decode_bio(p.field_probs, self.field_labels, gap=1))]
+                spans += [(i, sp) for sp in join_list_spans(decode_bio(p.field_probs, self.field_labels, gap=1),
+                                                            names=join)]
         # Valid spans only: a span whose text does not normalize, or whose value has no field's
         # shape (one stray word as a holder or an address), is no field.
         valid = []
@@ -237,7 +250,7 @@ class LearnedModel:
             fields[name] = {"value": value, "text": text, "confidence": round(sp.confidence, 4),
                             "page": int(_get(pages[i], "number", i + 1)),
                             "bbox": union_box([w["bbox"] for w in words])}
-        return DocumentPrediction(label, scores, fields, preds, (time.perf_counter() - start) * 1000)
+        return fields
 
     def support(self, pred: DocumentPrediction):
         """Function (name, page number, bbox) -> the model's calibrated probability that the words
