@@ -120,7 +120,7 @@ def eval_cmd(model, data, split, backend, limit, out, thresholds_from):
               help="the rules keep their document type at this confidence (a title keyword matched)")
 def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min_conf, rules_keep_conf):
     """Export to ONNX (+ int8), check against torch, write manifest.json."""
-    from sohoa.training.evaluate import (choose_join_fields, choose_thresholds, load_documents, open_model,
+    from sohoa.training.evaluate import (choose_decoding, choose_thresholds, load_documents, open_model,
                                          page_timing, predict_documents, role_report, score)
     from sohoa.training.export import export
 
@@ -146,9 +146,9 @@ def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min
         test_docs = [d for p in eval_data for d in load_documents(p, "test")]
         int8 = open_model(out, "onnx")
         chosen_preds = predict_documents(int8, chosen_on)
-        int8.join_fields = choose_join_fields(int8, chosen_preds)
+        decoding = choose_decoding(int8, chosen_preds)
         th = choose_thresholds(chosen_preds, rules_keep_conf)
-        manifest["merge"] = {**manifest["merge"], **th, "join_fields": list(int8.join_fields)}
+        manifest["merge"] = {**manifest["merge"], **th, **decoding}
         metrics = {"thresholds_from": f"{thresholds_from} ({len(chosen_on)} documents)",
                    "test_documents": len(test_docs)}
         metrics["test"] = {k: v for k, v in score(predict_documents(int8, test_docs), **th).items()
@@ -162,7 +162,7 @@ def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min
         manifest["metrics"] = metrics
         (Path(out) / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n",
                                                  encoding="utf-8")
-        click.echo(json.dumps({"merge": th, "join_fields": list(int8.join_fields),
+        click.echo(json.dumps({"merge": th, "decoding": decoding,
                                "test": {k: (v.get("doc_type_accuracy"), v.get("strict", {}).get("f1"))
                                         for k, v in metrics["test"].items() if k != "confidence"},
                                "confidence": metrics["test"]["confidence"], "ms_per_page": metrics["ms_per_page"]},

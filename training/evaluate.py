@@ -179,15 +179,21 @@ def score(preds: list[dict], override_min_conf=0.5, doc_min_conf: float = 0.5, f
     return out
 
 
-def choose_join_fields(model: LearnedModel, preds: list[dict], min_gain: float = 0.002) -> tuple[str, ...]:
-    """The fields whose consecutive spans the decoder joins into one value, chosen on these
-    documents, and ``preds`` re-decoded with them. A field is joined when its strict F1 (model
-    alone) rises by at least ``min_gain``: the tagger opens a listed recipient's every item, a title's
-    every line, with its own B-, but in other fields a second span is another value ("KT. GIÁM ĐỐC" /
-    "PHÓ GIÁM ĐỐC"). Fields do not interact (only spans of one field are joined), so each is
-    decided alone."""
-    def decoded(join):
-        return [model.decode_fields(r["doc"]["pages"], r["pred"].pages, join_fields=join) for r in preds]
+def choose_decoding(model: LearnedModel, preds: list[dict], min_gain: float = 0.002) -> dict[str, list[str]]:
+    """How the decoder reads each field's spans, chosen on these documents, and ``preds``
+    re-decoded with it: ``join_fields`` (spans that follow each other become one: the tagger opens a
+    listed recipient's every item, often a title's every line, with its own B-, but elsewhere a
+    second span is another value, "KT. GIÁM ĐỐC" / "PHÓ GIÁM ĐỐC") and ``snap_fields`` (spans
+    widen to their whole lines: the tagger misses a title line's first or last word). Per field,
+    the option (none, join, snap, both) with the best strict F1 (model alone) wins when it beats
+    plain decoding by at least ``min_gain``. Fields do not interact (each option moves only the
+    spans of its field), so each is decided alone."""
+    options = {"none": ((), ()), "join": (model.field_names, ()), "snap": ((), model.field_names),
+               "both": (model.field_names, model.field_names)}
+
+    def decoded(join, snap):
+        return [model.decode_fields(r["doc"]["pages"], r["pred"].pages, join_fields=tuple(join),
+                                    snap_fields=tuple(snap)) for r in preds]
 
     def f1(name: str, fields: list[dict]) -> float:
         tp = fp = fn = 0
@@ -199,11 +205,18 @@ def choose_join_fields(model: LearnedModel, preds: list[dict], min_gain: float =
             fp += bool(value) and not ok
             fn += bool(truth) and not ok
         return 2 * tp / max(1, 2 * tp + fp + fn)
-    apart, joined = decoded(()), decoded(tuple(model.field_names))
-    chosen = tuple(n for n in model.field_names if f1(n, joined) >= f1(n, apart) + min_gain)
-    for r, fields in zip(preds, decoded(chosen)):
+    runs = {k: decoded(*v) for k, v in options.items()}
+    join, snap = [], []
+    for name in model.field_names:
+        scores = {k: f1(name, fields) for k, fields in runs.items()}
+        best = max(("join", "snap", "both"), key=lambda k: scores[k])
+        if scores[best] >= scores["none"] + min_gain:
+            join += [name] if best in ("join", "both") else []
+            snap += [name] if best in ("snap", "both") else []
+    model.join_fields, model.snap_fields = tuple(join), tuple(snap)
+    for r, fields in zip(preds, decoded(join, snap)):
         r["pred"].fields = fields
-    return chosen
+    return {"join_fields": join, "snap_fields": snap}
 
 
 def choose_thresholds(preds: list[dict], rules_keep_conf: float = 0.9, min_gain: float = 0.002) -> dict:
@@ -270,15 +283,17 @@ def evaluate(model_path, data: list[Path], split: str | None = "test", backend: 
         if not chosen_on:
             raise NoDocuments(f"no documents of split {thresholds_from!r} to choose thresholds on")
         chosen_preds = predict_documents(model, chosen_on)
-        model.join_fields = choose_join_fields(model, chosen_preds)
+        choose_decoding(model, chosen_preds)
         thresholds = choose_thresholds(chosen_preds)
     preds = predict_documents(model, docs)
     th = thresholds or {"override_min_conf": model.override_min_conf, "doc_min_conf": model.doc_min_conf,
                         "fill_min_conf": model.fill_min_conf, "rules_keep_conf": model.rules_keep_conf}
     rep = score(preds, **th)
     n_pages = sum(r["n_pages"] for r in preds)
+    decoding = {"join_fields": list(model.join_fields), "snap_fields": list(model.snap_fields)}
     rep.update({"model_path": str(model_path), "backend": model.onnx_file, "split": split, "documents": len(docs),
-                "pages": n_pages, "thresholds": th, "join_fields": list(model.join_fields), **({"thresholds_chosen_on": thresholds_from} if thresholds_from else {}),
+                "pages": n_pages, "thresholds": th, "decoding": decoding,
+                **({"thresholds_chosen_on": thresholds_from} if thresholds_from else {}),
                 "model_ms_per_page": sum(r["ms"] for r in preds) / max(1, n_pages),
                 "sources": sorted({d["source"] for d in docs})})
     return rep

@@ -66,7 +66,7 @@ def join_list_spans(spans: list[Span], names=("recipient",), gap: int = 1) -> li
     """Spans of a field in ``names`` that follow each other (at most ``gap`` words apart) become
     one: the tagger opens each item of a "Kính gửi" list with its own ``B-`` ("…phố; - [B]Chi
     cục…"), often each line of a title too, and the value is the whole, not its most confident
-    piece. Which fields: chosen per model by `sohoa export` (``choose_join_fields``)."""
+    piece. Which fields: chosen per model by `sohoa export` (``training.evaluate.choose_decoding``)."""
     out: list[Span] = []
     for sp in spans:
         prev = out[-1] if out else None
@@ -76,6 +76,33 @@ def join_list_spans(spans: list[Span], names=("recipient",), gap: int = 1) -> li
             n0, n1 = len(prev.words), len(sp.words)
             out[-1] = Span(sp.name, prev.words + between + sp.words,
                            (prev.confidence * n0 + sp.confidence * n1) / (n0 + n1))
+        else:
+            out.append(sp)
+    return out
+
+
+def snap_to_lines(spans: list[Span], lines: list, tagged: list[str | None], names=()) -> list[Span]:
+    """Spans of a field in ``names`` take in the rest of every line they touch (``lines[w]``: the
+    line of word ``w``), except words tagged with another field (``tagged[w]``: the argmax field
+    or None): a title or a subject fills its lines, and the tagger most often misses a line's first
+    or last word ("[TỜ] KHAI ĐĂNG KÝ HỘ KINH DOANH"). Spans of one field that then overlap become one.
+    The confidence stays that of the words the tagger gave the field."""
+    out: list[Span] = []
+    for sp in spans:
+        if sp.name in names:
+            touched = {lines[w] for w in sp.words}
+            lo, hi = sp.words[0], sp.words[-1]
+            while lo > 0 and lines[lo - 1] in touched and tagged[lo - 1] in (None, sp.name):
+                lo -= 1
+            while hi + 1 < len(lines) and lines[hi + 1] in touched and tagged[hi + 1] in (None, sp.name):
+                hi += 1
+            sp = Span(sp.name, list(range(lo, sp.words[0])) + sp.words + list(range(sp.words[-1] + 1, hi + 1)),
+                      sp.confidence)
+        prev = next((p for p in reversed(out) if p.name == sp.name), None)
+        if prev is not None and sp.name in names and sp.words[0] <= prev.words[-1]:
+            merged = sorted(set(prev.words) | set(sp.words))
+            n0, n1 = len(prev.words), len(sp.words)
+            out[out.index(prev)] = Span(sp.name, merged, (prev.confidence * n0 + sp.confidence * n1) / (n0 + n1))
         else:
             out.append(sp)
     return out

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sohoa.models.learned.decode import Span, best_spans, decode_bio, join_list_spans, union_box
+from sohoa.models.learned.decode import (Span, best_spans, decode_bio, join_list_spans, parse_label, snap_to_lines,
+                                         union_box)
 from sohoa.models.learned.features import (Windows, attr as _get, encode_page, norm_box, pad_windows, rule_field_of_words,
                                            rule_tag_ids, softmax)
 from sohoa.models.onnx_session import ort_session
@@ -148,6 +149,8 @@ class LearnedModel:
         # Fields whose consecutive spans are one value (chosen by `sohoa export`; before session 18
         # only the listed recipient).
         self.join_fields: tuple[str, ...] = tuple(merge.get("join_fields", ("recipient",)))
+        # Fields whose spans widen to their whole lines (chosen by `sohoa export`; none before).
+        self.snap_fields: tuple[str, ...] = tuple(merge.get("snap_fields", ()))
         rl = merge.get("relabel_min_conf")
         self.relabel_min_conf = float(rl) if rl is not None else None
         self.tokenizer = tokenizer
@@ -221,20 +224,25 @@ class LearnedModel:
         fields = self.decode_fields(pages, preds)
         return DocumentPrediction(label, scores, fields, preds, (time.perf_counter() - start) * 1000)
 
-    def decode_fields(self, pages: list, preds: list[PagePrediction],
-                      join_fields: tuple[str, ...] | None = None) -> dict[str, dict]:
-        """Field values from the pages' word label probabilities: BIO spans, the spans of each
-        field in ``join_fields`` (default: the manifest's) that follow each other joined into one,
+    def decode_fields(self, pages: list, preds: list[PagePrediction], join_fields: tuple[str, ...] | None = None,
+                      snap_fields: tuple[str, ...] | None = None) -> dict[str, dict]:
+        """Field values from the pages' word label probabilities: BIO spans; the spans of each
+        field in ``snap_fields`` widened to their whole lines; the spans of each field in
+        ``join_fields`` that follow each other joined into one (both default to the manifest's);
         then per field the most confident span whose text is a valid, plausible value."""
         from sohoa.models.fields.normalize import normalize_field
         from sohoa.models.fields.plausible import plausible_field
 
         join = self.join_fields if join_fields is None else tuple(join_fields)
+        snap = self.snap_fields if snap_fields is None else tuple(snap_fields)
         spans: list[tuple[int, Span]] = []
         for i, p in enumerate(preds):
             if p.words:
-                spans += [(i, sp) for sp in join_list_spans(decode_bio(p.field_probs, self.field_labels, gap=1),
-                                                            names=join)]
+                found = decode_bio(p.field_probs, self.field_labels, gap=1)
+                if snap:
+                    tagged = [parse_label(self.field_labels[k])[1] for k in p.field_probs.argmax(axis=1)]
+                    found = snap_to_lines(found, [w["line"] for w in p.words], tagged, names=snap)
+                spans += [(i, sp) for sp in join_list_spans(found, names=join)]
         # Valid spans only: a span whose text does not normalize, or whose value has no field's
         # shape (one stray word as a holder or an address), is no field.
         valid = []

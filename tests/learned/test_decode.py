@@ -51,3 +51,21 @@ def test_listed_items_join_into_one_recipient_span():
     assert [(s.name, s.words) for s in joined] == [("recipient", [3, 4, 5, 6, 7, 8, 9]), ("recipient", [20, 21]),
                                                    ("title", [22]), ("title", [23])]
     assert abs(joined[0].confidence - (0.6 * 3 + 0.9 * 2 + 0.9) / 6) < 1e-9
+
+
+def test_snapped_spans_fill_their_lines_but_not_other_fields():
+    """A title span missing its line's first word takes it in; a word tagged with another field on
+    the same line stays out; two spans of one line become one."""
+    from sohoa.models.learned.decode import snap_to_lines
+
+    lines = [0, 0, 0, 0, 1, 1, 1, 2]
+    tagged = [None, "title", "title", None, "subject", None, "title", None]
+    spans = [Span("title", [1, 2], 0.8), Span("subject", [4], 0.9), Span("title", [6], 0.7)]
+    out = snap_to_lines(spans, lines, tagged, names=("title",))
+    assert [(s.name, s.words) for s in out] == [("title", [0, 1, 2, 3]), ("subject", [4]), ("title", [5, 6])]
+    assert out[0].confidence == 0.8
+    # the same line touched twice: one span
+    out = snap_to_lines([Span("title", [0], 0.6), Span("title", [2], 0.9)], [0, 0, 0], [None] * 3, names=("title",))
+    assert [(s.name, s.words) for s in out] == [("title", [0, 1, 2])]
+    # fields not named are left as they are
+    assert snap_to_lines(spans, lines, tagged, names=()) == spans

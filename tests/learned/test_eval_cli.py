@@ -24,7 +24,7 @@ def test_eval_chooses_thresholds_on_a_split(tiny_model, tmp_path):
     assert isinstance(rep["thresholds"]["override_min_conf"], dict) and "*" in rep["thresholds"]["override_min_conf"]
     # A random tiny model helps no field, so the merge keeps the rules' answer.
     assert rep["merged"]["strict"]["f1"] == rep["rules"]["strict"]["f1"]
-    assert isinstance(rep["join_fields"], list)
+    assert set(rep["decoding"]) == {"join_fields", "snap_fields"}
 
 
 def test_eval_says_when_the_threshold_split_is_empty(tiny_model, tmp_path):
@@ -67,31 +67,38 @@ def test_export_chooses_thresholds_on_calibration_templates(tiny_model, tmp_path
     assert manifest["metrics"]["thresholds_from"] == "calibration (1 documents)"
     assert manifest["metrics"]["test_documents"] == 1
     assert isinstance(manifest["merge"]["override_min_conf"], dict)
-    # the joined fields are chosen there too, and the runtime reads them back
+    # the decoding is chosen there too, and the runtime reads it back
     from sohoa.models.learned import LearnedModel
 
-    assert isinstance(manifest["merge"]["join_fields"], list)
-    assert LearnedModel(zoo).join_fields == tuple(manifest["merge"]["join_fields"])
+    runtime = LearnedModel(zoo)
+    assert runtime.join_fields == tuple(manifest["merge"]["join_fields"])
+    assert runtime.snap_fields == tuple(manifest["merge"]["snap_fields"])
 
 
-def test_join_fields_are_the_ones_that_gain():
-    """A field is joined when joining its consecutive spans raises its F1 (a title over two lines),
-    not when a second span is another value (a signer's two title lines); the documents' fields
-    are decoded again with the choice."""
+def test_decoding_is_chosen_per_field_where_it_gains():
+    """Per field, joining spans or widening them to their lines is chosen when it raises the
+    field's F1 (a title over two lines; a subject missing a line's first word), not when a second
+    span is another value (a signer's two title lines); the documents are decoded again with it."""
     from types import SimpleNamespace
 
-    from sohoa.training.evaluate import choose_join_fields
+    from sohoa.training.evaluate import choose_decoding
 
     class Decoder:
-        field_names = ["title", "signer_title"]
+        field_names = ["title", "subject", "signer_title"]
+        join_fields = snap_fields = ()
 
-        def decode_fields(self, pages, page_preds, join_fields=()):
+        def decode_fields(self, pages, page_preds, join_fields=(), snap_fields=()):
             return {"title": {"value": "GIẤY PHÉP XÂY DỰNG" if "title" in join_fields else "XÂY DỰNG"},
+                    "subject": {"value": "Về việc cấp phép" if "subject" in snap_fields else "việc cấp phép"},
                     "signer_title": {"value": "KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC" if "signer_title" in join_fields
                                      else "PHÓ GIÁM ĐỐC"}}
 
-    truth = {"title": {"value": "GIẤY PHÉP XÂY DỰNG"}, "signer_title": {"value": "PHÓ GIÁM ĐỐC"}}
+    truth = {"title": {"value": "GIẤY PHÉP XÂY DỰNG"}, "subject": {"value": "Về việc cấp phép"},
+             "signer_title": {"value": "PHÓ GIÁM ĐỐC"}}
     preds = [{"doc": {"pages": [], "gt": {"fields": truth}}, "pred": SimpleNamespace(pages=[], fields={})}
              for _ in range(3)]
-    assert choose_join_fields(Decoder(), preds) == ("title",)
+    model = Decoder()
+    # "both" ties with the single option that does the work; the single one is kept
+    assert choose_decoding(model, preds) == {"join_fields": ["title"], "snap_fields": ["subject"]}
+    assert (model.join_fields, model.snap_fields) == (("title",), ("subject",))
     assert all(r["pred"].fields["title"]["value"] == "GIẤY PHÉP XÂY DỰNG" for r in preds)
