@@ -309,6 +309,9 @@ def summary(rep: dict) -> str:
         f = lambda x: f"{x:.3f}" if x is not None else "-"  # noqa: E731
         L.append(f"{k[:8]:8s} {f(r['doc_type_accuracy']):>8s} {f(s['precision']):>9s} {f(s['recall']):>9s} "
                  f"{f(s['f1']):>9s} {f(r['soft']['f1']):>8s}")
+    dec = rep.get("decoding") or {}
+    L.append(f"decoding: join {', '.join(dec.get('join_fields') or []) or '-'}; "
+             f"whole lines {', '.join(dec.get('snap_fields') or []) or '-'}")
     c = rep["confidence"]["merged"]
     if c:
         L.append(f"lowest-confidence 10% of merged fields ({c['lowest_10pct']} of {c['fields']}) hold "
