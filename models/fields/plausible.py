@@ -10,6 +10,7 @@ ground-truth value of the generator fails them (asserted in the tests).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from sohoa.models.fields.address import provinces
 from sohoa.models.fields.normalize import strip_accents
@@ -26,24 +27,37 @@ def _words(value: str) -> list[str]:
     return value.split()
 
 
+@lru_cache
+def _surname_skeletons() -> frozenset[str]:
+    from sohoa.models.fields.names import SURNAMES
+
+    return frozenset(strip_accents(s) for s in SURNAMES)
+
+
+def _opens_with_surname(words: list[str]) -> bool:
+    return strip_accents(words[0]) in _surname_skeletons()
+
+
 def plausible_person_name(value: str) -> bool:
-    """A person's name: two to seven words, each capitalised ("Nguyễn Thị Minh Thư")."""
+    """A person's name: two to seven capitalised words, the first a Vietnamese surname (read
+    without its marks, which a scan loses): "Nguyễn Thị Minh Thư", not "Mộ Đức" (a district)."""
     words = _words(value)
-    return 2 <= len(words) <= 7 and all(w[:1].isupper() for w in words)
+    return 2 <= len(words) <= 7 and all(w[:1].isupper() for w in words) and _opens_with_surname(words)
 
 
 def plausible_holder(value: str) -> bool:
-    """A person's or an organization's name: two words or more, the first capitalised
-    ("Phòng khám đa khoa An Bình", "Hộ kinh doanh Minh Phát")."""
+    """A person's name, or an organization's: three words or more, the first capitalised ("Phòng
+    khám đa khoa An Bình", "Hộ kinh doanh Minh Phát"; "Đại học" alone is no one)."""
     words = _words(value)
-    return len(words) >= 2 and words[0][:1].isupper()
+    return plausible_person_name(value) or (len(words) >= 3 and words[0][:1].isupper())
 
 
 def plausible_address(value: str) -> bool:
-    """An address: two words or more, with a number, a comma, a unit or street word, or a
-    province ("Số 12 Lê Lợi, ...", "thôn Phú Lộc xã Hòa Bắc")."""
+    """An address: two words or more that name a place (a capitalised word or a number), with a
+    number, a comma, a unit or street word, or a province ("Số 12 Lê Lợi, ...", "thôn Phú Lộc xã
+    Hòa Bắc"; not "quận, huyện", the words of a form's blank)."""
     words = _words(value)
-    if len(words) < 2:
+    if len(words) < 2 or not any(w[:1].isupper() or w[:1].isdigit() for w in words):
         return False
     if _DIGIT.search(value) or "," in value:
         return True

@@ -6,8 +6,8 @@ from sohoa.models.fields.plausible import plausible_field
 
 @pytest.mark.parametrize("name,value", [
     ("holder_name", "phụ"), ("holder_name", "Công"), ("holder_name", "nhân dân"),
-    ("address", "Những"), ("address", "Nguyễn Văn"), ("signer_name", "Nguyễn"),
-    ("signer_name", "Nguyễn văn An"),
+    ("holder_name", "Đại học"), ("holder_name", "Mộ Đức"), ("address", "Những"), ("address", "quận, huyện"),
+    ("signer_name", "Nguyễn"), ("signer_name", "Nguyễn văn An"), ("signer_name", "Bích Sảng"),
 ])
 def test_fragments_are_no_field(name, value):
     assert not plausible_field(name, value)
@@ -17,6 +17,7 @@ def test_fragments_are_no_field(name, value):
     ("holder_name", "Nguyễn Thị Minh Thư"), ("holder_name", "Phòng khám đa khoa An Bình"),
     ("address", "Số 12 Lê Lợi, phường Tân Định, quận 1, thành phố Hồ Chí Minh"),
     ("address", "thôn Phú Lộc xã Hòa Bắc"), ("address", "Lê Lợi Đà Nẵng"),
+    ("holder_name", "Tran Van Nam"), ("holder_name", "Công ty TNHH Minh Phát"),
     ("signer_name", "Trần Văn Nam"), ("title", "x"), ("document_number", "1"),
 ])
 def test_values_of_the_right_shape_pass(name, value):
