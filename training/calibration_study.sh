@@ -18,15 +18,7 @@ EPOCHS=${EPOCHS:-7}
 THREADS=${THREADS:-2}
 
 base_data
-generate_cached extra300 300 21 --extra-templates
-generate_cached extra400b 400 31 --extra-templates
-# The remixed sets train from their ground-truth lines only (no OCR cache: ~20 minutes saved on
-# this 2-core machine; the plain sets and gen1000 bring the OCR pages).
-for r in "extra300r 300 22" "extra400br 400 32"; do
-  set -- $r
-  once "datasets/$1" "generate $1 (remix)" \
-    "$SOHOA" data generate --n "$2" --out "datasets/$1" --seed "$3" --workers 2 --no-lines --extra-templates --remix
-done
+extra_sets extra300 extra400b
 prepare_layout runs/layout/data16 runs/ocr/gen1000-sohoa datasets/gen1000 datasets/remix600 \
   runs/ocr/extra300-sohoa datasets/extra300 datasets/extra300r \
   runs/ocr/extra400b-sohoa datasets/extra400b datasets/extra400br

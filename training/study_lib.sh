@@ -108,3 +108,18 @@ evaluate_calibrated() {
       --out "runs/layout/$name/eval-test-chosen-calibration.json"
   fi
 }
+
+# extra_sets A B: the extra-template data of sessions 17-18: A (300 documents, seed 21) and B (400,
+# seed 31) plain with their OCR caches, and Ar / Br (same sizes, seeds 22 and 32) remixed from
+# train-split templates, ground-truth lines only (no OCR cache: ~20 minutes saved on this 2-core
+# machine; the plain sets and gen1000 bring the OCR pages).
+extra_sets() {
+  local a=$1 b=$2 r
+  generate_cached "$a" 300 21 --extra-templates
+  generate_cached "$b" 400 31 --extra-templates
+  for r in "${a}r 300 22" "${b}r 400 32"; do
+    set -- $r
+    once "datasets/$1" "generate $1 (remix)" \
+      "$SOHOA" data generate --n "$2" --out "datasets/$1" --seed "$3" --workers 2 --no-lines --extra-templates --remix
+  done
+}

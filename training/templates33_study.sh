@@ -11,17 +11,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source training/study_lib.sh
-EPOCHS=${EPOCHS:-8}
+EPOCHS=${EPOCHS:-10}
 THREADS=${THREADS:-2}
 
 base_data
-generate_cached x33a 300 21 --extra-templates
-generate_cached x33b 400 31 --extra-templates
-for r in "x33ar 300 22" "x33br 400 32"; do
-  set -- $r
-  once "datasets/$1" "generate $1 (remix)" \
-    "$SOHOA" data generate --n "$2" --out "datasets/$1" --seed "$3" --workers 2 --no-lines --extra-templates --remix
-done
+extra_sets x33a x33b
 prepare_layout runs/layout/data17 runs/ocr/gen1000-sohoa datasets/gen1000 datasets/remix600 \
   runs/ocr/x33a-sohoa datasets/x33a datasets/x33ar \
   runs/ocr/x33b-sohoa datasets/x33b datasets/x33br
