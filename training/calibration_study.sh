@@ -17,12 +17,4 @@ source training/study_lib.sh
 EPOCHS=${EPOCHS:-7}
 THREADS=${THREADS:-2}
 
-base_data
-extra_sets extra300 extra400b
-prepare_layout runs/layout/data16 runs/ocr/gen1000-sohoa datasets/gen1000 datasets/remix600 \
-  runs/ocr/extra300-sohoa datasets/extra300 datasets/extra300r \
-  runs/ocr/extra400b-sohoa datasets/extra400b datasets/extra400br
-step "train v12k (stacked), $EPOCHS epochs, $THREADS threads"
-train_layout runs/layout/data16 "$EPOCHS" v12k --stacked
-evaluate_calibrated v12k runs/ocr/extra300-sohoa runs/ocr/extra400b-sohoa
-step "done"
+extra_template_study extra300 extra400b data16 v12k

@@ -123,3 +123,18 @@ extra_sets() {
       "$SOHOA" data generate --n "$2" --out "datasets/$1" --seed "$3" --workers 2 --no-lines --extra-templates --remix
   done
 }
+
+# extra_template_study A B PREPARED NAME: the recipe of sessions 17-18: gen1000 + remix600 + the
+# extra sets A, B (extra_sets) prepared as runs/layout/PREPARED, the stacked model NAME trained on
+# them (EPOCHS, THREADS), evaluated on validation, test and calibration (evaluate_calibrated).
+extra_template_study() {
+  local a=$1 b=$2 prepared=runs/layout/$3 name=$4
+  base_data
+  extra_sets "$a" "$b"
+  prepare_layout "$prepared" runs/ocr/gen1000-sohoa datasets/gen1000 datasets/remix600 \
+    "runs/ocr/$a-sohoa" "datasets/$a" "datasets/${a}r" "runs/ocr/$b-sohoa" "datasets/$b" "datasets/${b}r"
+  step "train $name (stacked), $EPOCHS epochs, $THREADS threads"
+  train_layout "$prepared" "$EPOCHS" "$name" --stacked
+  evaluate_calibrated "$name" "runs/ocr/$a-sohoa" "runs/ocr/$b-sohoa"
+  step "done"
+}

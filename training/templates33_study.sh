@@ -14,12 +14,4 @@ source training/study_lib.sh
 EPOCHS=${EPOCHS:-10}
 THREADS=${THREADS:-2}
 
-base_data
-extra_sets x33a x33b
-prepare_layout runs/layout/data17 runs/ocr/gen1000-sohoa datasets/gen1000 datasets/remix600 \
-  runs/ocr/x33a-sohoa datasets/x33a datasets/x33ar \
-  runs/ocr/x33b-sohoa datasets/x33b datasets/x33br
-step "train v13k (stacked), $EPOCHS epochs, $THREADS threads"
-train_layout runs/layout/data17 "$EPOCHS" v13k --stacked
-evaluate_calibrated v13k runs/ocr/x33a-sohoa runs/ocr/x33b-sohoa
-step "done"
+extra_template_study x33a x33b data17 v13k
