@@ -309,6 +309,14 @@ def summary(rep: dict) -> str:
         f = lambda x: f"{x:.3f}" if x is not None else "-"  # noqa: E731
         L.append(f"{k[:8]:8s} {f(r['doc_type_accuracy']):>8s} {f(s['precision']):>9s} {f(s['recall']):>9s} "
                  f"{f(s['f1']):>9s} {f(r['soft']['f1']):>8s}")
+    # per field: where the model leads or trails the rules, the question every merge threshold answers
+    per = {k: rep[k].get("strict_per_field") or {} for k in ("rules", "model", "merged")}
+    names = sorted(set().union(*per.values()))
+    if names:
+        L.append(f"{'strict F1 per field':20s} {'rules':>7s} {'model':>7s} {'merged':>7s}")
+        for n in names:
+            L.append(f"  {n:18s} " + " ".join(f"{per[k][n]:7.3f}" if per[k].get(n) is not None else f"{'-':>7s}"
+                                              for k in ("rules", "model", "merged")))
     dec = rep.get("decoding") or {}
     L.append(f"decoding: join {', '.join(dec.get('join_fields') or []) or '-'}; "
              f"whole lines {', '.join(dec.get('snap_fields') or []) or '-'}")
