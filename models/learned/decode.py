@@ -108,6 +108,39 @@ def snap_to_lines(spans: list[Span], lines: list, tagged: list[str | None], name
     return out
 
 
+_PROVINCE_UNITS = ("tinh", "thanh pho", "tp", "tp.")
+
+
+def extend_to_province(sp: Span, texts: list[str], max_words: int = 3) -> Span:
+    """An address span that stops inside its province ("…, tỉnh Quảng" before "Ngãi", the last
+    word of a line the tagger left out) takes in the next words of the page (at most
+    ``max_words``) when they complete a province's name from the closed list; an address ends in
+    one. Any other span is left as it is."""
+    from sohoa.models.fields.address import provinces
+    from sohoa.models.fields.normalize import strip_accents
+
+    def key(words: list[str]) -> str:
+        return strip_accents(" ".join(words).strip(" ,.;:"))
+    names = {strip_accents(p) for p in provinces()}
+    tokens = [texts[w] for w in sp.words]
+    keys = [strip_accents(t.strip(",.;:")) for t in tokens]
+    unit = next((i for i in range(len(keys) - 1, -1, -1)
+                 if keys[i] in _PROVINCE_UNITS or " ".join(keys[i:i + 2]) == "thanh pho"), None)
+    if unit is None:
+        return sp
+    start = unit + (2 if " ".join(keys[unit:unit + 2]) == "thanh pho" else 1)
+    partial = tokens[start:]
+    if not partial or key(partial) in names or tokens[-1].endswith((",", ";", ".")):
+        return sp
+    nxt = sp.words[-1] + 1
+    for k in range(1, max_words + 1):
+        if nxt + k > len(texts):
+            break
+        if key(partial + texts[nxt:nxt + k]) in names:
+            return Span(sp.name, sp.words + list(range(nxt, nxt + k)), sp.confidence)
+    return sp
+
+
 def best_spans(spans: list[tuple[int, Span]]) -> dict[str, tuple[int, Span]]:
     """One span per field: the most confident (ties: earliest page)."""
     out: dict[str, tuple[int, Span]] = {}

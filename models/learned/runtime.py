@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sohoa.models.learned.decode import (Span, best_spans, decode_bio, join_list_spans, parse_label, snap_to_lines,
-                                         union_box)
+from sohoa.models.learned.decode import (Span, best_spans, decode_bio, extend_to_province, join_list_spans, parse_label,
+                                         snap_to_lines, union_box)
 from sohoa.models.learned.features import (Windows, attr as _get, encode_page, norm_box, pad_windows, rule_field_of_words,
                                            rule_tag_ids, softmax)
 from sohoa.models.onnx_session import ort_session
@@ -228,8 +228,9 @@ class LearnedModel:
                       snap_fields: tuple[str, ...] | None = None) -> dict[str, dict]:
         """Field values from the pages' word label probabilities: BIO spans; the spans of each
         field in ``snap_fields`` widened to their whole lines; the spans of each field in
-        ``join_fields`` that follow each other joined into one (both default to the manifest's);
-        then per field the most confident span whose text is a valid, plausible value."""
+        ``join_fields`` that follow each other joined into one (both default to the manifest's); an
+        address cut inside its province completed; then per field the most confident span whose
+        text is a valid, plausible value."""
         from sohoa.models.fields.normalize import normalize_field
         from sohoa.models.fields.plausible import plausible_field
 
@@ -242,7 +243,9 @@ class LearnedModel:
                 if snap:
                     tagged = [parse_label(self.field_labels[k])[1] for k in p.field_probs.argmax(axis=1)]
                     found = snap_to_lines(found, [w["line"] for w in p.words], tagged, names=snap)
-                spans += [(i, sp) for sp in join_list_spans(found, names=join)]
+                texts = [w["text"] for w in p.words]
+                spans += [(i, extend_to_province(sp, texts) if sp.name == "address" else sp)
+                          for sp in join_list_spans(found, names=join)]
         # Valid spans only: a span whose text does not normalize, or whose value has no field's
         # shape (one stray word as a holder or an address), is no field.
         valid = []

@@ -69,3 +69,19 @@ def test_snapped_spans_fill_their_lines_but_not_other_fields():
     assert [(s.name, s.words) for s in out] == [("title", [0, 1, 2])]
     # fields not named are left as they are
     assert snap_to_lines(spans, lines, tagged, names=()) == spans
+
+
+def test_an_address_cut_inside_its_province_is_completed():
+    from sohoa.models.learned.decode import extend_to_province
+
+    words = "Số 12 Lê Lợi, huyện Nghĩa Hành, tỉnh Quảng Ngãi Điện thoại: 0912".split()
+    cut = Span("address", list(range(words.index("Quảng") + 1)), 0.8)
+    done = extend_to_province(cut, words)
+    assert " ".join(words[w] for w in done.words).endswith("tỉnh Quảng Ngãi") and done.confidence == 0.8
+    # a whole province, a city inside a province, a span ending at a comma: left as they are
+    whole = Span("address", list(range(words.index("Ngãi") + 1)), 0.8)
+    assert extend_to_province(whole, words) == whole
+    city = "Số 3, thành phố Thủ Dầu Một, tỉnh Bình Dương".split()
+    assert extend_to_province(Span("address", [0, 1, 2, 3, 4], 0.8), city).words == [0, 1, 2, 3, 4]
+    comma = "thôn Đông, tỉnh Hòa, Bình".split()
+    assert extend_to_province(Span("address", [0, 1, 2, 3], 0.8), comma).words == [0, 1, 2, 3]
