@@ -180,8 +180,8 @@ def score(preds: list[dict], override_min_conf=0.5, doc_min_conf: float = 0.5, f
 
 
 def choose_decoding(model: LearnedModel, preds: list[dict], min_gain: float = 0.002) -> dict[str, list[str]]:
-    """How the decoder reads each field's spans, chosen on these documents, and ``preds``
-    re-decoded with it: ``join_fields`` (spans that follow each other become one: the tagger opens a
+    """How the decoder reads each field's spans, chosen on these documents; ``model`` decodes that
+    way from then on, and ``preds`` are re-decoded with it: ``join_fields`` (spans that follow each other become one: the tagger opens a
     listed recipient's every item, often a title's every line, with its own B-, but elsewhere a
     second span is another value, "KT. GIÁM ĐỐC" / "PHÓ GIÁM ĐỐC") and ``snap_fields`` (spans
     widen to their whole lines: the tagger misses a title line's first or last word). Per field,
@@ -273,8 +273,8 @@ class NoDocuments(ValueError):
 def evaluate(model_path, data: list[Path], split: str | None = "test", backend: str = "auto",
              limit: int | None = None, thresholds: dict | None = None, thresholds_from: str | None = None,
              log=print) -> dict:
-    """``thresholds_from``: a split of ``data`` (or "all") to choose the merge thresholds on, as
-    export does with "validation"; else ``thresholds``, else the model's own."""
+    """``thresholds_from``: a split of ``data`` (or "all") to choose the decoding and the merge
+    thresholds on, as export does; else ``thresholds``, else the model's own."""
     model = open_model(model_path, backend)
     docs = [d for p in data for d in load_documents(Path(p), split, limit)]
     if thresholds_from:
