@@ -195,20 +195,16 @@ def choose_decoding(model: LearnedModel, preds: list[dict], min_gain: float = 0.
         return [model.decode_fields(r["doc"]["pages"], r["pred"].pages, join_fields=tuple(join),
                                     snap_fields=tuple(snap)) for r in preds]
 
-    def f1(name: str, fields: list[dict]) -> float:
-        tp = fp = fn = 0
+    def per_field_f1(fields: list[dict]) -> dict[str, float | None]:
+        fs = FieldScores()
         for r, got in zip(preds, fields):
-            truth = ((r["doc"]["gt"].get("fields") or {}).get(name) or {}).get("value")
-            value = (got.get(name) or {}).get("value")
-            ok = bool(value and truth and values_match(value, truth))
-            tp += ok
-            fp += bool(value) and not ok
-            fn += bool(truth) and not ok
-        return 2 * tp / max(1, 2 * tp + fp + fn)
-    runs = {k: decoded(*v) for k, v in options.items()}
+            truth = {k: v["value"] for k, v in (r["doc"]["gt"].get("fields") or {}).items() if v.get("value")}
+            fs.add({k: v["value"] for k, v in got.items()}, truth)
+        return {n: c["f1"] for n, c in fs.report()["strict"]["per_field"].items()}
+    f1 = {k: per_field_f1(decoded(*v)) for k, v in options.items()}
     join, snap = [], []
     for name in model.field_names:
-        scores = {k: f1(name, fields) for k, fields in runs.items()}
+        scores = {k: f1[k].get(name) or 0.0 for k in options}
         best = max(("join", "snap", "both"), key=lambda k: scores[k])
         if scores[best] >= scores["none"] + min_gain:
             join += [name] if best in ("join", "both") else []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -108,7 +109,15 @@ def snap_to_lines(spans: list[Span], lines: list, tagged: list[str | None], name
     return out
 
 
-_PROVINCE_UNITS = ("tinh", "thanh pho", "tp", "tp.")
+_PROVINCE_UNIT = ("tinh", "tp")  # with "thanh pho" (two words), what a province follows; accents stripped
+
+
+@lru_cache
+def _province_keys() -> frozenset[str]:
+    from sohoa.models.fields.address import provinces
+    from sohoa.models.fields.normalize import strip_accents
+
+    return frozenset(strip_accents(p) for p in provinces())
 
 
 def extend_to_province(sp: Span, texts: list[str], max_words: int = 3) -> Span:
@@ -116,16 +125,15 @@ def extend_to_province(sp: Span, texts: list[str], max_words: int = 3) -> Span:
     word of a line the tagger left out) takes in the next words of the page (at most
     ``max_words``) when they complete a province's name from the closed list; an address ends in
     one. Any other span is left as it is."""
-    from sohoa.models.fields.address import provinces
     from sohoa.models.fields.normalize import strip_accents
 
     def key(words: list[str]) -> str:
         return strip_accents(" ".join(words).strip(" ,.;:"))
-    names = {strip_accents(p) for p in provinces()}
+    names = _province_keys()
     tokens = [texts[w] for w in sp.words]
     keys = [strip_accents(t.strip(",.;:")) for t in tokens]
     unit = next((i for i in range(len(keys) - 1, -1, -1)
-                 if keys[i] in _PROVINCE_UNITS or " ".join(keys[i:i + 2]) == "thanh pho"), None)
+                 if keys[i] in _PROVINCE_UNIT or " ".join(keys[i:i + 2]) == "thanh pho"), None)
     if unit is None:
         return sp
     start = unit + (2 if " ".join(keys[unit:unit + 2]) == "thanh pho" else 1)
