@@ -12,11 +12,11 @@ import click
 
 
 def _work(index: int, out_dir: str, seed: int, template: str | None, remix: bool = False,
-          extra: bool = False) -> dict:
+          extra: bool = False, fresh: bool = False) -> dict:
     from sohoa.data.generator.writer import generate_one
 
     try:
-        return generate_one(out_dir, seed, index, template, remix=remix, extra=extra)
+        return generate_one(out_dir, seed, index, template, remix=remix, extra=extra, fresh=fresh)
     except Exception as exc:  # one bad document must not kill a long run; it is reported
         return {"index": index, "error": f"{type(exc).__name__}: {exc}"}
 
@@ -48,20 +48,27 @@ def data() -> None:
 @click.option("--extra-templates", "extra", is_flag=True, help="Training data only: draw from the training-only "
               "templates of data/resources/templates_extra.yaml (layouts the held-out splits never see; one per "
               "document type is held out as the calibration split).")
+@click.option("--fresh-templates", "fresh", is_flag=True, help="Evaluation only: draw from the templates of "
+              "data/resources/templates_fresh.yaml (the 'fresh' split: layouts written after the rules and "
+              "models, never trained or tuned on).")
 def generate(n: int, out: str, seed: int, workers: int, split_by_template: bool, template: str | None,
-             dataset: bool, lines: bool, remix: bool, extra: bool) -> None:
+             dataset: bool, lines: bool, remix: bool, extra: bool, fresh: bool) -> None:
     """Render N labelled documents into OUT/docs, then OUT/dataset, OUT/lines and OUT/README.md."""
     from tqdm import tqdm
 
-    from sohoa.data.generator.compose import extra_templates, templates
+    from sohoa.data.generator.compose import extra_templates, fresh_templates, templates
     from sohoa.data.generator.render import font_families, hand_fonts
 
-    known = {t["id"] for t in (extra_templates() if extra else templates())}
+    if fresh and (extra or remix):
+        raise click.UsageError("--fresh-templates is evaluation data: not with --extra-templates or --remix")
+    known = {t["id"] for t in (fresh_templates() if fresh else extra_templates() if extra else templates())}
     if template and template not in known:
-        if extra:
-            hint = " among the extra templates"
+        if extra or fresh:
+            hint = " among the " + ("fresh" if fresh else "extra") + " templates"
         elif template in {t["id"] for t in extra_templates()}:
             hint = " (a training-only template: add --extra-templates)"
+        elif template in {t["id"] for t in fresh_templates()}:
+            hint = " (an evaluation-only template: add --fresh-templates)"
         else:
             hint = ""
         raise click.BadParameter(f"unknown template {template!r}{hint}", param_hint="--template")
@@ -74,7 +81,8 @@ def generate(n: int, out: str, seed: int, workers: int, split_by_template: bool,
     out_dir = Path(out)
     (out_dir / "docs").mkdir(parents=True, exist_ok=True)
     font_families(), hand_fonts()  # fail early (and cache before forking)
-    work = functools.partial(_work, out_dir=str(out_dir), seed=seed, template=template, remix=remix, extra=extra)
+    work = functools.partial(_work, out_dir=str(out_dir), seed=seed, template=template, remix=remix, extra=extra,
+                             fresh=fresh)
     results, errors = [], []
     t0 = time.perf_counter()
     bar = tqdm(total=n, unit="doc", desc="generate")
@@ -111,7 +119,8 @@ def generate(n: int, out: str, seed: int, workers: int, split_by_template: bool,
     (out_dir / "generation.json").write_text(json.dumps(
         {"n": n, "seed": seed, "workers": workers, "documents": len(results), "pages": n_pages,
          "errors": errors, "seconds": round(seconds, 2), "pages_per_s": round(n_pages / max(seconds, 1e-9), 3),
-         "split_by_template": split_by_template, "remix": remix, "extra_templates": extra},
+         "split_by_template": split_by_template, "remix": remix, "extra_templates": extra,
+         "fresh_templates": fresh},
         indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     if errors:
         raise SystemExit(1 if not results else 0)

@@ -17,7 +17,8 @@ import shutil
 from collections import Counter, defaultdict
 from pathlib import Path
 
-SPLITS = ("train", "validation", "test", "calibration")
+# fresh: evaluation-only templates (templates_fresh.yaml); never trained on, never tuned on.
+SPLITS = ("train", "validation", "test", "calibration", "fresh")
 
 
 def page_features():
@@ -57,11 +58,13 @@ def template_splits(template_types: dict[str, str]) -> dict[str, str]:
     templates are layouts that neither the rules (written on the core templates) nor the model
     saw, so the merge thresholds chosen there say how far to trust the model on the next
     template; the core validation templates, on which the rules score 0.98, do not
-    (``sohoa eval|export --thresholds-from calibration``)."""
-    from .generator.compose import extra_templates
+    (``sohoa eval|export --thresholds-from calibration``). The templates of
+    ``templates_fresh.yaml`` are all in ``fresh``: evaluation only, never a threshold's choice."""
+    from .generator.compose import extra_templates, fresh_templates
 
     # Marked in the file (not drawn here), so adding a template never moves another one.
     extra = {t["id"]: t.get("split", "train") for t in extra_templates()}
+    extra.update({t["id"]: "fresh" for t in fresh_templates()})
     core_by_type: dict[str, list[str]] = defaultdict(list)
     out: dict[str, str] = {}
     for tid, dtype in template_types.items():
@@ -85,9 +88,10 @@ def template_splits(template_types: dict[str, str]) -> dict[str, str]:
 
 def every_template_split() -> dict[str, str]:
     """``template_splits`` of every template the generator knows, core and training-only."""
-    from .generator.compose import extra_templates, templates
+    from .generator.compose import extra_templates, fresh_templates, templates
 
-    return template_splits({t["id"]: t["doc_type"] for t in templates() + extra_templates()})
+    every = templates() + extra_templates() + fresh_templates()
+    return template_splits({t["id"]: t["doc_type"] for t in every})
 
 
 def random_split(doc_id: str) -> str:

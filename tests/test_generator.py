@@ -8,7 +8,7 @@ import unicodedata
 import pytest
 
 from sohoa.data.generator import render
-from sohoa.data.generator.compose import compose, extra_templates, templates
+from sohoa.data.generator.compose import compose, extra_templates, fresh_templates, templates
 from sohoa.data.generator.values import RESOURCES, resource
 from sohoa.data.generator.writer import generate_one
 from sohoa.models.config import get_vocabulary
@@ -17,6 +17,7 @@ from sohoa.models.fields.normalize import normalize_field
 
 TEMPLATE_IDS = [t["id"] for t in templates()]
 EXTRA_IDS = [t["id"] for t in extra_templates()]
+FRESH_IDS = [t["id"] for t in fresh_templates()]
 
 
 def _inside(inner, outer, tol=0):
@@ -35,7 +36,7 @@ def _fold(s):
 def check_labels(doc_type, template, fields, pages):
     vocab = get_vocabulary()
     assert doc_type in vocab.labels
-    assert template in TEMPLATE_IDS + EXTRA_IDS
+    assert template in TEMPLATE_IDS + EXTRA_IDS + FRESH_IDS
     for pg in pages:
         w, h = pg["width"], pg["height"]
         assert pg["lines"], f"page {pg['number']} has no lines"
@@ -73,7 +74,7 @@ def check_labels(doc_type, template, fields, pages):
         assert _inside(f["bbox"], render.union([ln["bbox"] for ln in lines])), (name, f)
 
 
-@pytest.mark.parametrize("template_id", TEMPLATE_IDS + EXTRA_IDS)  # the training-only templates too
+@pytest.mark.parametrize("template_id", TEMPLATE_IDS + EXTRA_IDS + FRESH_IDS)  # training- and evaluation-only too
 def test_every_template_renders_consistent_labels(template_id):
     doc = compose(template_id, seed=7)
     pages = [{"number": p.number, "width": p.width, "height": p.height, "lines": p.lines, "blocks": p.blocks}

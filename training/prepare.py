@@ -21,10 +21,10 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
+from sohoa.data.dataset import SPLITS
 from sohoa.training.align import gt_page_rows, line_examples, ocr_examples
 from sohoa.training.ocr_cache import split_of, template_split_map
 
-SPLITS = ("train", "validation", "test", "calibration")
 
 
 def labels() -> dict:

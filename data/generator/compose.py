@@ -47,8 +47,15 @@ def extra_templates() -> list[dict]:
     return V.resource("templates_extra.yaml")["templates"]
 
 
+def fresh_templates() -> list[dict]:
+    """Evaluation-only templates (``templates_fresh.yaml``, the ``fresh`` split), drawn only with
+    ``--fresh-templates``: layouts written after the rules and the models were frozen, by someone
+    who had not read the rules, so they show how each does on the next template."""
+    return V.resource("templates_fresh.yaml")["templates"]
+
+
 def template_by_id(tid: str) -> dict:
-    for t in templates() + extra_templates():
+    for t in templates() + extra_templates() + fresh_templates():
         if t["id"] == tid:
             return t
     raise KeyError(tid)

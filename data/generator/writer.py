@@ -12,19 +12,21 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .compose import Composer, extra_templates, template_by_id, templates
+from .compose import Composer, extra_templates, fresh_templates, template_by_id, templates
 from .degrade import degrade_page, map_labels, sample_profile
 
 GT_VERSION = 1
 ANNEX_TYPES = ("decision", "license", "official_letter", "other")
 
 
-def pick_template(seed: int, index: int, extra: bool = False, train_only: bool = False) -> str:
+def pick_template(seed: int, index: int, extra: bool = False, train_only: bool = False,
+                  fresh: bool = False) -> str:
     """Document types are balanced; templates are uniform within a type. ``extra``: draw from the
     training-only templates of ``templates_extra.yaml`` instead; ``train_only``: only those of
-    the train split (not the calibration ones)."""
+    the train split (not the calibration ones); ``fresh``: from the evaluation-only templates of
+    ``templates_fresh.yaml``."""
     rng = random.Random(f"pick:{seed}:{index}")
-    pool = extra_templates() if extra else templates()
+    pool = fresh_templates() if fresh else extra_templates() if extra else templates()
     if train_only:
         from sohoa.data.dataset import every_template_split
 
@@ -52,10 +54,13 @@ def render_document(template_id: str, dseed: int, doc_id: str, tpl: dict | None 
 
 
 def generate_one(out_dir: str | Path, seed: int, index: int, template_id: str | None = None,
-                 remix: bool = False, extra: bool = False) -> dict:
+                 remix: bool = False, extra: bool = False, fresh: bool = False) -> dict:
     """Render, degrade and write document ``index``; returns its summary for the dataset.
     ``remix``: a remixed training-split template (``remix.py``; training data only).
-    ``extra``: a training-only template of ``templates_extra.yaml`` (remixed too with ``remix``)."""
+    ``extra``: a training-only template of ``templates_extra.yaml`` (remixed too with ``remix``).
+    ``fresh``: an evaluation-only template of ``templates_fresh.yaml`` (never remixed)."""
+    if fresh and remix:
+        raise ValueError("fresh templates are evaluation only: they are never remixed")
     out = Path(out_dir)
     dseed = doc_seed(seed, index)
     tpl = None
@@ -72,7 +77,7 @@ def generate_one(out_dir: str | Path, seed: int, index: int, template_id: str | 
             base = pick_train_template(pick)
         tpl = remix_template(base, random.Random(f"remix:{dseed}"))
         template_id = base["id"]
-    template_id = template_id or pick_template(seed, index, extra)
+    template_id = template_id or pick_template(seed, index, extra, fresh=fresh)
     stem = f"{index:06d}-{template_id}" + ("-remix" if remix else "")
     doc_id = f"gen{seed}-{index:06d}"
     doc = render_document(template_id, dseed, doc_id, tpl)
