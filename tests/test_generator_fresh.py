@@ -44,6 +44,9 @@ def test_fresh_documents_reach_the_fresh_split(tmp_path):
     assert {split_of(gt, split) for gt in gts} == {"fresh"}
     import datasets
     assert set(datasets.load_from_disk(str(out / "dataset"))) == {"fresh"}
+    from sohoa.training.ocr_cache import order
+    docs = sorted((out / "docs").glob("*.gt.json"))
+    assert len(order([(p, json.loads(p.read_text())) for p in docs], split)) == 3  # the cache takes them
     assert json.loads((out / "generation.json").read_text())["fresh_templates"] is True
 
     for flags in (["--remix"], ["--extra-templates"]):
