@@ -56,12 +56,12 @@ def generate(n: int, out: str, seed: int, workers: int, split_by_template: bool,
     """Render N labelled documents into OUT/docs, then OUT/dataset, OUT/lines and OUT/README.md."""
     from tqdm import tqdm
 
-    from sohoa.data.generator.compose import extra_templates, fresh_templates, templates
+    from sohoa.data.generator.compose import extra_templates, fresh_templates, template_pool
     from sohoa.data.generator.render import font_families, hand_fonts
 
     if fresh and (extra or remix):
         raise click.UsageError("--fresh-templates is evaluation data: not with --extra-templates or --remix")
-    known = {t["id"] for t in (fresh_templates() if fresh else extra_templates() if extra else templates())}
+    known = {t["id"] for t in template_pool(extra, fresh)}
     if template and template not in known:
         if extra or fresh:
             hint = " among the " + ("fresh" if fresh else "extra") + " templates"

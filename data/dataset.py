@@ -63,13 +63,13 @@ def template_splits(template_types: dict[str, str]) -> dict[str, str]:
     from .generator.compose import extra_templates, fresh_templates
 
     # Marked in the file (not drawn here), so adding a template never moves another one.
-    extra = {t["id"]: t.get("split", "train") for t in extra_templates()}
-    extra.update({t["id"]: "fresh" for t in fresh_templates()})
+    marked = {t["id"]: t.get("split", "train") for t in extra_templates()}
+    marked.update({t["id"]: "fresh" for t in fresh_templates()})
     core_by_type: dict[str, list[str]] = defaultdict(list)
     out: dict[str, str] = {}
     for tid, dtype in template_types.items():
-        if tid in extra:
-            out[tid] = extra[tid]
+        if tid in marked:
+            out[tid] = marked[tid]
         else:
             core_by_type[dtype].append(tid)
     for dtype, ids in core_by_type.items():
@@ -87,7 +87,7 @@ def template_splits(template_types: dict[str, str]) -> dict[str, str]:
 
 
 def every_template_split() -> dict[str, str]:
-    """``template_splits`` of every template the generator knows, core and training-only."""
+    """``template_splits`` of every template the generator knows: core, training- and evaluation-only."""
     from .generator.compose import extra_templates, fresh_templates, templates
 
     every = templates() + extra_templates() + fresh_templates()

@@ -32,7 +32,7 @@ def test_fresh_templates_are_their_own_split_and_move_nothing():
 
 def test_fresh_documents_reach_the_fresh_split(tmp_path):
     from sohoa.data.cli import data
-    from sohoa.training.ocr_cache import split_of, template_split_map
+    from sohoa.training.ocr_cache import order, split_of, template_split_map
 
     out = tmp_path / "fresh"
     res = CliRunner().invoke(data, ["generate", "--n", "3", "--out", str(out), "--seed", "4", "--workers", "1",
@@ -44,7 +44,6 @@ def test_fresh_documents_reach_the_fresh_split(tmp_path):
     assert {split_of(gt, split) for gt in gts} == {"fresh"}
     import datasets
     assert set(datasets.load_from_disk(str(out / "dataset"))) == {"fresh"}
-    from sohoa.training.ocr_cache import order
     docs = sorted((out / "docs").glob("*.gt.json"))
     assert len(order([(p, json.loads(p.read_text())) for p in docs], split)) == 3  # the cache takes them
     assert json.loads((out / "generation.json").read_text())["fresh_templates"] is True

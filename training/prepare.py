@@ -26,7 +26,6 @@ from sohoa.training.align import gt_page_rows, line_examples, ocr_examples
 from sohoa.training.ocr_cache import split_of, template_split_map
 
 
-
 def labels() -> dict:
     from sohoa.models.config import get_vocabulary
     from sohoa.models.document import BLOCK_TYPES

@@ -54,6 +54,11 @@ def fresh_templates() -> list[dict]:
     return V.resource("templates_fresh.yaml")["templates"]
 
 
+def template_pool(extra: bool = False, fresh: bool = False) -> list[dict]:
+    """The templates one generation run draws from: fresh, extra, or (default) core."""
+    return fresh_templates() if fresh else extra_templates() if extra else templates()
+
+
 def template_by_id(tid: str) -> dict:
     for t in templates() + extra_templates() + fresh_templates():
         if t["id"] == tid:

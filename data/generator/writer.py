@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .compose import Composer, extra_templates, fresh_templates, template_by_id, templates
+from .compose import Composer, template_by_id, template_pool
 from .degrade import degrade_page, map_labels, sample_profile
 
 GT_VERSION = 1
@@ -26,7 +26,7 @@ def pick_template(seed: int, index: int, extra: bool = False, train_only: bool =
     the train split (not the calibration ones); ``fresh``: from the evaluation-only templates of
     ``templates_fresh.yaml``."""
     rng = random.Random(f"pick:{seed}:{index}")
-    pool = fresh_templates() if fresh else extra_templates() if extra else templates()
+    pool = template_pool(extra, fresh)
     if train_only:
         from sohoa.data.dataset import every_template_split
 
