@@ -16,7 +16,7 @@ const LOW = 0.8;
 const $ = (sel) => document.querySelector(sel);
 const state = { key: localStorage.getItem("sohoa.apiKey") || "", vocab: null, queue: [], index: -1,
   doc: null, page: 1, edits: {}, boxEdits: {}, docType: null, selected: null, imgUrl: null,
-  drawing: false, drag: null };
+  drawing: false, drag: null, openingId: null, openSeq: 0 };
 
 function setStatus(text, isError) {
   const el = $("#status");
@@ -76,11 +76,11 @@ async function loadQueue(keepId) {
   $("#queue-empty").hidden = body.items.length > 0;
   let index = keepId ? body.items.findIndex((d) => d.id === keepId) : -1;
   if (index < 0 && body.items.length) index = Math.min(Math.max(state.index, 0), body.items.length - 1);
-  if (index >= 0) await openDoc(index); else clearDoc();
+  if (index >= 0) await openDoc(index, true); else clearDoc();
 }
 
 function clearDoc() {
-  state.doc = null; state.index = -1;
+  state.doc = null; state.index = -1; state.openingId = null; state.openSeq++;
   $("#doc-title").textContent = "Chọn một văn bản";
   $("#doc-meta").textContent = "";
   $("#fields tbody").innerHTML = "";
@@ -88,13 +88,28 @@ function clearDoc() {
   $("#boxes").innerHTML = "";
 }
 
-async function openDoc(index) {
+// Opening is async: the queue opens its first document while the reviewer may already be
+// clicking. Opening the document that is open (or opening) again would rebuild the field table
+// and drop the reviewer's selection and edits, so only `reload` (a refreshed queue) does that;
+// and a response that a later openDoc overtook is dropped instead of drawn over the newer one.
+async function openDoc(index, reload = false) {
   if (index < 0 || index >= state.queue.length) return;
+  const item = state.queue[index];
+  if (!reload && state.openingId === item.id) return;
+  const seq = ++state.openSeq;
+  state.openingId = item.id;
   state.index = index;
   document.querySelectorAll("#queue li").forEach((li, i) => li.classList.toggle("current", i === index));
-  const item = state.queue[index];
   document.querySelectorAll("#queue li")[index].scrollIntoView({ block: "nearest" });
-  state.doc = await (await api("/v1/documents/" + item.id)).json();
+  let doc;
+  try {
+    doc = await (await api("/v1/documents/" + item.id)).json();
+  } catch (e) {
+    if (seq === state.openSeq) { state.openingId = null; setStatus("Lỗi khi mở: " + e.message, true); }
+    return;
+  }
+  if (seq !== state.openSeq) return;
+  state.doc = doc;
   state.edits = {}; state.boxEdits = {}; state.docType = null; state.selected = null; state.page = 1;
   setDrawing(false);
   renderDoc();
@@ -156,9 +171,11 @@ async function showPage(n) {
   n = Math.max(1, Math.min(n, pages.length));
   state.page = n;
   $("#page-label").textContent = "Trang " + n + " / " + pages.length;
-  const resp = await api("/v1/documents/" + state.doc.id + "/pages/" + n + ".png");
+  const doc = state.doc;
+  const blob = await (await api("/v1/documents/" + doc.id + "/pages/" + n + ".png")).blob();
+  if (!state.doc || state.doc.id !== doc.id || state.page !== n) return;  // the reviewer moved on meanwhile
   if (state.imgUrl) URL.revokeObjectURL(state.imgUrl);
-  state.imgUrl = URL.createObjectURL(await resp.blob());
+  state.imgUrl = URL.createObjectURL(blob);
   $("#page-img").src = state.imgUrl;
   drawBoxes();
 }
