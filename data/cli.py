@@ -10,9 +10,11 @@ from pathlib import Path
 
 import click
 
+from sohoa.data.dataset import FRESH_SPLITS
+
 
 def _work(index: int, out_dir: str, seed: int, template: str | None, remix: bool = False,
-          extra: bool = False, fresh: bool = False) -> dict:
+          extra: bool = False, fresh: str | None = None) -> dict:
     from sohoa.data.generator.writer import generate_one
 
     try:
@@ -48,11 +50,12 @@ def data() -> None:
 @click.option("--extra-templates", "extra", is_flag=True, help="Training data only: draw from the training-only "
               "templates of data/resources/templates_extra.yaml (layouts the held-out splits never see; one per "
               "document type is held out as the calibration split).")
-@click.option("--fresh-templates", "fresh", is_flag=True, help="Evaluation only: draw from the templates of "
-              "data/resources/templates_fresh.yaml (the 'fresh' split: layouts written after the rules and "
-              "models, never trained or tuned on).")
+@click.option("--fresh-templates", "fresh", is_flag=False, flag_value="fresh", default=None,
+              type=click.Choice(FRESH_SPLITS), help="Evaluation only: draw from the templates of "
+              "data/resources/templates_SPLIT.yaml (SPLIT 'fresh' when not given; one split of layouts "
+              "written after the rules and models, never trained on).")
 def generate(n: int, out: str, seed: int, workers: int, split_by_template: bool, template: str | None,
-             dataset: bool, lines: bool, remix: bool, extra: bool, fresh: bool) -> None:
+             dataset: bool, lines: bool, remix: bool, extra: bool, fresh: str | None) -> None:
     """Render N labelled documents into OUT/docs, then OUT/dataset, OUT/lines and OUT/README.md."""
     from tqdm import tqdm
 
@@ -64,13 +67,13 @@ def generate(n: int, out: str, seed: int, workers: int, split_by_template: bool,
     known = {t["id"] for t in template_pool(extra, fresh)}
     if template and template not in known:
         if extra or fresh:
-            hint = " among the " + ("fresh" if fresh else "extra") + " templates"
+            hint = " among the " + (fresh or "extra") + " templates"
         elif template in {t["id"] for t in extra_templates()}:
             hint = " (a training-only template: add --extra-templates)"
-        elif template in {t["id"] for t in fresh_templates()}:
-            hint = " (an evaluation-only template: add --fresh-templates)"
         else:
-            hint = ""
+            fresh_of = {t["id"]: s for s in FRESH_SPLITS for t in fresh_templates(s)}
+            hint = f" (an evaluation-only template: add --fresh-templates {fresh_of[template]})" \
+                if template in fresh_of else ""
         raise click.BadParameter(f"unknown template {template!r}{hint}", param_hint="--template")
     if remix and template:
         from sohoa.data.dataset import every_template_split

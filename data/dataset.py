@@ -17,8 +17,11 @@ import shutil
 from collections import Counter, defaultdict
 from pathlib import Path
 
-# fresh: evaluation-only templates (templates_fresh.yaml); never trained on, never tuned on.
-SPLITS = ("train", "validation", "test", "calibration", "fresh")
+# Evaluation-only template sets, one file each (templates_<split>.yaml), never trained on. Each
+# set is written blind, after the one before it was read: fresh (session 19) has been read and
+# may choose merge thresholds; fresh2 (session 20) is untouched, the judge of what fresh chose.
+FRESH_SPLITS = ("fresh", "fresh2")
+SPLITS = ("train", "validation", "test", "calibration") + FRESH_SPLITS
 
 
 def page_features():
@@ -59,12 +62,13 @@ def template_splits(template_types: dict[str, str]) -> dict[str, str]:
     saw, so the merge thresholds chosen there say how far to trust the model on the next
     template; the core validation templates, on which the rules score 0.98, do not
     (``sohoa eval|export --thresholds-from calibration``). The templates of
-    ``templates_fresh.yaml`` are all in ``fresh``: evaluation only, never a threshold's choice."""
+    ``templates_<split>.yaml`` are all in that evaluation-only split (``FRESH_SPLITS``)."""
     from .generator.compose import extra_templates, fresh_templates
 
     # Marked in the file (not drawn here), so adding a template never moves another one.
     marked = {t["id"]: t.get("split", "train") for t in extra_templates()}
-    marked.update({t["id"]: "fresh" for t in fresh_templates()})
+    for split in FRESH_SPLITS:
+        marked.update({t["id"]: split for t in fresh_templates(split)})
     core_by_type: dict[str, list[str]] = defaultdict(list)
     out: dict[str, str] = {}
     for tid, dtype in template_types.items():

@@ -1,6 +1,6 @@
-"""Evaluation-only templates (templates_fresh.yaml, ``sohoa data generate --fresh-templates``):
-all in the ``fresh`` split, never drawn by default or extra generation, never remixed, and they
-leave every other template's split alone. Their labels are checked with the others in
+"""Evaluation-only templates (templates_fresh.yaml and templates_fresh2.yaml, ``sohoa data
+generate --fresh-templates [fresh2]``): each set all in its own split, never drawn by default or
+extra generation, never remixed, and they leave every other template's split alone. Their labels are checked with the others in
 test_generator.py. The shape checks of test_plausible.py deliberately do not read them: fixing a
 check on a fresh value would be tuning on the evaluation split."""
 from __future__ import annotations
@@ -9,58 +9,94 @@ import json
 
 from click.testing import CliRunner
 
-from sohoa.data.dataset import template_splits
+import pytest
+
+from sohoa.data.dataset import FRESH_SPLITS, template_splits
 from sohoa.data.generator.compose import extra_templates, fresh_templates, templates
 from sohoa.data.generator.writer import generate_one, pick_template
 
-FRESH = {t["id"]: t["doc_type"] for t in fresh_templates()}
+FRESH = {t["id"]: t["doc_type"] for t in fresh_templates("fresh")}
+BY_SPLIT = {s: {t["id"]: t["doc_type"] for t in fresh_templates(s)} for s in FRESH_SPLITS}
 
 
 def test_fresh_templates_are_their_own_split_and_move_nothing():
     core = {t["id"]: t["doc_type"] for t in templates()}
     extra = {t["id"]: t["doc_type"] for t in extra_templates()}
-    assert not set(FRESH) & (set(core) | set(extra))
-    assert set(FRESH.values()) == set(core.values())  # every document type has fresh layouts
+    every_fresh = {k: v for ids in BY_SPLIT.values() for k, v in ids.items()}
+    assert len(every_fresh) == sum(map(len, BY_SPLIT.values()))  # no id in two sets
+    assert not set(every_fresh) & (set(core) | set(extra))
+    assert len(fresh_templates()) == len(every_fresh)  # no split: every evaluation-only set
     before = template_splits({**core, **extra})
-    after = template_splits({**core, **extra, **FRESH})
+    after = template_splits({**core, **extra, **every_fresh})
     assert {t: after[t] for t in before} == before
-    assert {after[t] for t in FRESH} == {"fresh"}
     assert {pick_template(0, i) for i in range(300)} <= set(core)
     assert {pick_template(0, i, extra=True) for i in range(300)} <= set(extra)
-    assert {pick_template(0, i, fresh=True) for i in range(300)} == set(FRESH)
+    assert {pick_template(0, i, fresh=True) for i in range(300)} == set(FRESH)  # True: the first set
+    for split, ids in BY_SPLIT.items():
+        assert set(ids.values()) == set(core.values())  # every document type has layouts in each set
+        assert {after[t] for t in ids} == {split}
+        assert {pick_template(0, i, fresh=split) for i in range(300)} == set(ids)
+    with pytest.raises(ValueError, match="unknown evaluation-only split"):
+        fresh_templates("fresh9")
 
 
-def test_fresh_documents_reach_the_fresh_split(tmp_path):
+@pytest.mark.parametrize("flag", [[], ["fresh2"]], ids=["fresh", "fresh2"])
+def test_fresh_documents_reach_their_split(tmp_path, flag):
     from sohoa.data.cli import data
     from sohoa.training.ocr_cache import order, split_of, template_split_map
 
-    out = tmp_path / "fresh"
+    want = flag[0] if flag else "fresh"
+    out = tmp_path / want
     res = CliRunner().invoke(data, ["generate", "--n", "3", "--out", str(out), "--seed", "4", "--workers", "1",
-                                    "--fresh-templates", "--no-lines"])
+                                    "--fresh-templates", *flag, "--no-lines"])
     assert res.exit_code == 0, res.output
     gts = [json.loads(p.read_text()) for p in sorted((out / "docs").glob("*.gt.json"))]
-    assert len(gts) == 3 and all(gt["template"] in FRESH for gt in gts)
+    assert len(gts) == 3 and all(gt["template"] in BY_SPLIT[want] for gt in gts)
     split = template_split_map()
-    assert {split_of(gt, split) for gt in gts} == {"fresh"}
+    assert {split_of(gt, split) for gt in gts} == {want}
     import datasets
-    assert set(datasets.load_from_disk(str(out / "dataset"))) == {"fresh"}
+    assert set(datasets.load_from_disk(str(out / "dataset"))) == {want}
     docs = sorted((out / "docs").glob("*.gt.json"))
     assert len(order([(p, json.loads(p.read_text())) for p in docs], split)) == 3  # the cache takes them
-    assert json.loads((out / "generation.json").read_text())["fresh_templates"] is True
+    assert json.loads((out / "generation.json").read_text())["fresh_templates"] == want
+
+
+def test_fresh_generation_refuses_training_flags(tmp_path):
+    from sohoa.data.cli import data
 
     for flags in (["--remix"], ["--extra-templates"]):
         bad = CliRunner().invoke(data, ["generate", "--n", "1", "--out", str(tmp_path / "x"), "--fresh-templates",
                                         *flags])
         assert bad.exit_code != 0 and "evaluation data" in bad.output
     bad = CliRunner().invoke(data, ["generate", "--n", "1", "--out", str(tmp_path / "y"),
-                                    "--template", next(iter(FRESH))])
-    assert bad.exit_code != 0 and "add --fresh-templates" in bad.output
+                                    "--template", next(iter(BY_SPLIT["fresh2"]))])
+    assert bad.exit_code != 0 and "add --fresh-templates fresh2" in bad.output
+    bad = CliRunner().invoke(data, ["generate", "--n", "1", "--out", str(tmp_path / "z"), "--fresh-templates",
+                                    "fresh2", "--template", next(iter(FRESH))])
+    assert bad.exit_code != 0 and "among the fresh2 templates" in bad.output
 
 
 def test_prepare_never_trains_on_fresh_documents(tmp_path):
     from sohoa.training.prepare import collect
 
-    tid = next(iter(FRESH))
-    generate_one(tmp_path, 2, 0, tid)
+    tids = {s: next(iter(ids)) for s, ids in BY_SPLIT.items()}
+    for i, tid in enumerate(tids.values()):
+        generate_one(tmp_path, 2, i, tid)
     out = collect([tmp_path], log=lambda *_: None)
-    assert out["train"] == [] and {ex["template"] for ex in out["fresh"]} == {tid}
+    assert out["train"] == [] and {s: {ex["template"] for ex in out[s]} for s in tids} == \
+        {s: {tid} for s, tid in tids.items()}
+
+
+def test_ocr_cache_of_one_split_only(tmp_path):
+    """An evaluation cache of the held-out templates only: the other documents are not read."""
+    from sohoa.training.ocr_cache import main
+
+    fresh2 = next(iter(BY_SPLIT["fresh2"]))
+    generate_one(tmp_path / "src", 3, 0, fresh2, fresh="fresh2")
+    generate_one(tmp_path / "src", 3, 1, next(iter(t["id"] for t in extra_templates()
+                                                    if t.get("split", "train") == "train")), extra=True)
+    assert main([str(tmp_path / "src"), "--out", str(tmp_path / "cache"), "--split", "fresh2"]) == 0
+    cached = [json.loads(p.read_text()) for p in (tmp_path / "cache").glob("*.json")]
+    assert [c["gt"]["template"] for c in cached] == [fresh2]
+    with pytest.raises(SystemExit):
+        main([str(tmp_path / "src"), "--out", str(tmp_path / "cache2"), "--split", "tset"])

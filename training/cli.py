@@ -16,6 +16,8 @@ from pathlib import Path
 
 import click
 
+from sohoa.data.dataset import SPLITS
+
 
 def _cmdline() -> str:
     return "sohoa " + " ".join(shlex.quote(a) for a in sys.argv[1:])
@@ -80,14 +82,16 @@ def train(task, data, out, prepared, epochs, patience, batch_size, lr, seed, lay
 @click.option("--model", "model", required=True, type=click.Path(exists=True, path_type=Path),
               help="a training folder (torch) or an exported zoo folder (ONNX)")
 @click.option("--data", "data", multiple=True, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--split", default="test", show_default=True, help="train/validation/test/calibration, or 'all'")
+@click.option("--split", default="test", show_default=True,
+              help="train/validation/test/calibration, an evaluation-only split (fresh, fresh2), or 'all'")
 @click.option("--backend", type=click.Choice(["auto", "torch", "onnx", "onnx-fp32"]), default="auto", show_default=True)
 @click.option("--limit", default=None, type=int, help="at most this many documents per folder")
 @click.option("--out", "out", default=None, type=click.Path(path_type=Path), help="write the report JSON here")
 @click.option("--thresholds-from", "thresholds_from", default=None,
-              type=click.Choice(["train", "validation", "test", "calibration", "all"]),
+              type=click.Choice([*SPLITS, "all"]),
               help="choose the merge thresholds on this split of --data (as `sohoa export` does) instead "
-                   "of taking the model's own")
+                   "of taking the model's own; an evaluation-only split only once it has been read "
+                   "(training/README.md: fresh chooses, fresh2 judges)")
 def eval_cmd(model, data, split, backend, limit, out, thresholds_from):
     """Evaluate the layout model (and the rules on the same pages) on a labelled folder."""
     from sohoa.training.evaluate import NoDocuments, evaluate, summary

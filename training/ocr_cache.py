@@ -22,8 +22,6 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-SPLIT_PRIORITY = {"test": 0, "validation": 1, "train": 2}
-
 
 def docs_dir(root: Path) -> Path:
     return root / "docs" if (root / "docs").is_dir() else root
@@ -97,7 +95,9 @@ def order(items: list[tuple[Path, dict]], splits: dict[str, str]) -> list[tuple[
 
 
 def run(src: Path, out: Path, workers: int = 1, limit: int | None = None, follow: bool = False,
-        poll_s: float = 20.0) -> int:
+        poll_s: float = 20.0, only_splits: set[str] | None = None) -> int:
+    """``only_splits``: cache only the documents of these splits (an evaluation cache of the
+    held-out templates costs a fraction of the whole folder's OCR)."""
     out.mkdir(parents=True, exist_ok=True)
     splits = template_split_map()
     done_total = 0
@@ -113,6 +113,8 @@ def run(src: Path, out: Path, workers: int = 1, limit: int | None = None, follow
                 except (OSError, json.JSONDecodeError):
                     continue  # still being written
                 if not doc_file(p, gt).exists():
+                    continue
+                if only_splits and split_of(gt, splits) not in only_splits:
                     continue
                 todo.append((p, gt))
             todo = order(todo, splits)
@@ -147,9 +149,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--limit", type=int, default=None, help="at most this many documents")
     ap.add_argument("--follow", action="store_true", help="poll a folder still being generated")
+    ap.add_argument("--split", default=None,
+                    help="only documents of these splits, comma-separated (e.g. test,validation)")
     a = ap.parse_args(argv)
+    only = {s.strip() for s in a.split.split(",") if s.strip()} if a.split else None
+    if only:
+        from sohoa.data.dataset import SPLITS
+
+        if unknown := only - set(SPLITS):
+            ap.error(f"unknown split(s) {', '.join(sorted(unknown))}; known: {', '.join(SPLITS)}")
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    n = run(a.src, a.out, a.workers, a.limit, a.follow)
+    n = run(a.src, a.out, a.workers, a.limit, a.follow, only_splits=only)
     print(f"cached {n} documents into {a.out}", file=sys.stderr)
     return 0
 

@@ -47,16 +47,24 @@ def extra_templates() -> list[dict]:
     return V.resource("templates_extra.yaml")["templates"]
 
 
-def fresh_templates() -> list[dict]:
-    """Evaluation-only templates (``templates_fresh.yaml``, the ``fresh`` split), drawn only with
-    ``--fresh-templates``: layouts written after the rules and the models were frozen, by someone
-    who had not read the rules, so they show how each does on the next template."""
-    return V.resource("templates_fresh.yaml")["templates"]
+def fresh_templates(split: str | None = None) -> list[dict]:
+    """Evaluation-only templates of one split of ``FRESH_SPLITS`` (``templates_<split>.yaml``), or
+    of all of them, drawn only with ``--fresh-templates [SPLIT]``: layouts written after the rules
+    and the models were frozen, by someone who had not read the rules, so they show how each does
+    on the next template."""
+    from sohoa.data.dataset import FRESH_SPLITS
+
+    if split is not None and split not in FRESH_SPLITS:
+        raise ValueError(f"unknown evaluation-only split {split!r} (known: {', '.join(FRESH_SPLITS)})")
+    return [t for s in ([split] if split else FRESH_SPLITS) for t in V.resource(f"templates_{s}.yaml")["templates"]]
 
 
-def template_pool(extra: bool = False, fresh: bool = False) -> list[dict]:
-    """The templates one generation run draws from: fresh, extra, or (default) core."""
-    return fresh_templates() if fresh else extra_templates() if extra else templates()
+def template_pool(extra: bool = False, fresh: bool | str | None = None) -> list[dict]:
+    """The templates one generation run draws from: an evaluation-only split (``fresh``: its
+    name, or True for the first, "fresh"), the training-only extra ones, or (default) the core."""
+    if fresh:
+        return fresh_templates("fresh" if fresh is True else fresh)
+    return extra_templates() if extra else templates()
 
 
 def template_by_id(tid: str) -> dict:

@@ -20,11 +20,11 @@ ANNEX_TYPES = ("decision", "license", "official_letter", "other")
 
 
 def pick_template(seed: int, index: int, extra: bool = False, train_only: bool = False,
-                  fresh: bool = False) -> str:
+                  fresh: bool | str | None = None) -> str:
     """Document types are balanced; templates are uniform within a type. ``extra``: draw from the
     training-only templates of ``templates_extra.yaml`` instead; ``train_only``: only those of
     the train split (not the calibration ones); ``fresh``: from the evaluation-only templates of
-    ``templates_fresh.yaml``."""
+    that split (``templates_<fresh>.yaml``; True: ``fresh``)."""
     rng = random.Random(f"pick:{seed}:{index}")
     pool = template_pool(extra, fresh)
     if train_only:
@@ -54,11 +54,11 @@ def render_document(template_id: str, dseed: int, doc_id: str, tpl: dict | None 
 
 
 def generate_one(out_dir: str | Path, seed: int, index: int, template_id: str | None = None,
-                 remix: bool = False, extra: bool = False, fresh: bool = False) -> dict:
+                 remix: bool = False, extra: bool = False, fresh: bool | str | None = None) -> dict:
     """Render, degrade and write document ``index``; returns its summary for the dataset.
     ``remix``: a remixed training-split template (``remix.py``; training data only).
     ``extra``: a training-only template of ``templates_extra.yaml`` (remixed too with ``remix``).
-    ``fresh``: an evaluation-only template of ``templates_fresh.yaml`` (never remixed)."""
+    ``fresh``: an evaluation-only template of that split (True: ``fresh``; never remixed)."""
     if fresh and remix:
         raise ValueError("fresh templates are evaluation only: they are never remixed")
     out = Path(out_dir)
