@@ -82,6 +82,24 @@ def test_classifier_by_title_and_by_anatomy():
     assert classify([_page([line(300, (110, "Bài 5. Tìm hiểu chung về văn bản"))])], vocab).label == "other"
 
 
+def test_titled_papers_that_address_someone_are_not_letters():
+    """A letter of introduction or an invitation says "Kính gửi", a receipt has labelled lines;
+    their title (Decree 30/2020's kinds, the one-stop shop's receipts) decides, not that anatomy."""
+    vocab = get_vocabulary()
+    header = _letter_lines()[:3]
+    for title, label in [("GIẤY GIỚI THIỆU", "other"), ("GIẤY MỜI", "other"),
+                         ("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "other"),
+                         ("GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN", "certificate"),
+                         ("VĂN BẢN ĐỀ NGHỊ THẨM DUYỆT THIẾT KẾ", "application_form"),
+                         ("QUY ĐỊNH", "other"), ("QUYẾT ĐỊNH", "decision")]:
+        page = _page(header + [line(260, (620 - 7 * len(title), title)),
+                               line(330, (300, "Kính gửi: Phòng Tư pháp huyện")),
+                               line(380, (110, "Họ và tên: Trần Văn Bình")), line(420, (110, "Ngày sinh: 21/05/1987")),
+                               line(460, (110, "Địa chỉ: 12 Lê Lợi, Huế"))])
+        assert [b.type for b in page.blocks if b.type == "title"], title  # the layout found the title
+        assert classify([page], vocab).label == label, title
+
+
 def test_form_without_title_needs_known_labels():
     vocab = get_vocabulary()
     generic = [line(300 + 40 * i, (110, f"Mục {i}: nội dung trao đổi")) for i in range(4)]
