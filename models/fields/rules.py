@@ -213,8 +213,7 @@ def _continues(line: Line, nxt: Line, right: float) -> bool:
     wrapped = line.bbox[2] + first_word + 1.5 * h >= right or comma
     # a handwritten line's box is taller than its neighbours': compare centres, by the smaller height
     below = (nxt.bbox[1] + nxt.bbox[3]) / 2 - (line.bbox[1] + line.bbox[3]) / 2 >= 0.6 * h_min
-    # a paragraph's first line is indented (1-1.27 cm, Decree 30/2020: ~2.5 line heights); its next line is not
-    return (wrapped and below and nxt.bbox[1] - line.bbox[3] < 0.8 * h and nxt.bbox[0] > line.bbox[0] - 3 * h
+    return (wrapped and below and nxt.bbox[1] - line.bbox[3] < 0.8 * h and nxt.bbox[0] > line.bbox[0] - h
             # a label opening the line starts a new value; one further on is prose that a value
             # broken after a comma runs into (", địa chỉ: Số 5, … tỉnh X, phạm vi hoạt động …")
             and not (any(start <= 4 or not comma for start, _, _ in label_hits(key)) or _NEW_ITEM.search(key)
@@ -273,61 +272,35 @@ def _form_fields(pages: list[Page]) -> dict[str, Field]:
                 if value and (f := _field(name, text, used, page.number, 0.9, value)):
                     out[name] = f
             if "valid_until" not in out and (m := _VALID_UNTIL.search(key)):
-                text, used = ln.text[m.start():], [ln]
-                value = normalize_date(ln.text[m.end():])
-                if not value and (nxt := _next_below(lines, ln)) is not None and _continues(ln, nxt, right):
-                    # running text breaks a date at the line's end ("… đến hết ngày 19 tháng" / "12 năm
-                    # 2025"); only the next line's opening words may finish it, not a later date there
-                    value = normalize_date(ln.text[m.end():] + " " + nxt.text[:30])
-                    text, used = text + " " + nxt.text, used + [nxt]
-                if value:
-                    out["valid_until"] = _field("valid_until", text, used, page.number, 0.85, value)
+                if value := normalize_date(ln.text[m.end():]):
+                    out["valid_until"] = _field("valid_until", ln.text[m.start():], [ln], page.number, 0.85, value)
     return out
 
 
 # A party named in running text, with its address right after: "… hồ sơ của Phòng khám An Bình,
 # địa chỉ tại …", "cấp giấy phép cho Công ty TNHH X, địa chỉ: …", "đơn của ông (bà) Lê Văn A, địa
-# chỉ …"; a firm's registration may come between ("Cho Công ty X, Giấy chứng nhận đăng ký doanh
-# nghiệp mã số …, trụ sở tại …"). Matched on the accent-free key; the name must open with a capital
-# in the page's text.
+# chỉ …". Matched on the accent-free key; the name must open with a capital in the page's text.
 _PARTY = re.compile(r"(?:^|\s)(?:cua|cho|doi voi)\s+(?:ong\s*\(ba\)\s+|ong/ba\s+|ong\s+|ba\s+)?"
-                    r"(?P<name>[^,;:.()]{3,90}?)\s*[,(.]\s*(?:(?:giay chung nhan dang ky|ma so)[^,;:]{0,80},\s*)?"
-                    r"(?:co\s+)?(?:dia chi|tru so)\b")
-# A firm's code in running text, often broken by the line's end: "Giấy chứng nhận đăng ký doanh
-# nghiệp mã số 0301234567", "mã số thuế 0301234567".
-_CODE_IN_PROSE = re.compile(r"(?:dang ky doanh nghiep|dang ky kinh doanh|ma so doanh nghiep|ma so thue)"
-                            r"\s*(?:ma so|so)?\s*:?\s*(?P<code>\d{10}(?:-\d{3})?)\b")
-
-
-def _running_text(page: Page) -> tuple[str, list[tuple[Line, int]]]:
-    """The page's running lines joined by spaces, with each line's start in that text."""
-    # a paragraph's line holding "địa chỉ:" may have been taken for a form line of its own
-    lines = _running_lines(page)
-    starts, at = [], 0
-    for ln in lines:
-        starts.append(at)
-        at += len(ln.text) + 1
-    return " ".join(ln.text for ln in lines), list(zip(lines, starts))
-
-
-def _in_prose(pages: list[Page], name: str, pattern: re.Pattern, group: str, prior: float,
-              keep=lambda value: True) -> Field | None:
-    """The first match of ``pattern`` (on the accent-free key) in a page's running text."""
-    for page in pages:
-        text, lines = _running_text(page)
-        for m in pattern.finditer(strip_accents(text)):
-            s, e = m.span(group)
-            if not keep(text[s:e]):
-                continue
-            used = [ln for ln, st in lines if st < e and st + len(ln.text) > s]
-            if f := _field(name, text[s:e], used, page.number, prior):
-                return f
-    return None
+                    r"(?P<name>[^,;:.()]{3,90}?)\s*,\s*(?:co\s+)?(?:dia chi|tru so)\b")
 
 
 def _party_in_prose(pages: list[Page]) -> Field | None:
-    return _in_prose(pages, "holder_name", _PARTY, "name", 0.7,
-                     keep=lambda name: name[:1].isupper() and len(name.split()) <= 14)
+    for page in pages:
+        # a paragraph's line holding "địa chỉ:" may have been taken for a form line of its own
+        lines = _running_lines(page)
+        text = " ".join(ln.text for ln in lines)
+        starts = [0]
+        for ln in lines[:-1]:
+            starts.append(starts[-1] + len(ln.text) + 1)
+        for m in _PARTY.finditer(strip_accents(text)):
+            s, e = m.span("name")
+            name = text[s:e]
+            if not name[:1].isupper() or len(name.split()) > 14:
+                continue
+            used = [ln for ln, st in zip(lines, starts) if st < e and st + len(ln.text) > s]
+            if f := _field("holder_name", name, used, page.number, 0.7):
+                return f
+    return None
 
 
 _PLACE_DATE_LINE = re.compile(r"^[^\d,:;]{2,40}" + _PLACE_DATE.pattern + r"\s*nam\s*\d{4}\s*$")
@@ -400,6 +373,4 @@ def extract_fields(pages: list[Page]) -> dict[str, Field]:
         fields.setdefault(name, f)
     if "holder_name" not in fields and (f := _party_in_prose(pages)):
         fields["holder_name"] = f
-    if "business_code" not in fields and (f := _in_prose(pages, "business_code", _CODE_IN_PROSE, "code", 0.7)):
-        fields["business_code"] = f
     return fields
