@@ -19,8 +19,9 @@ from pathlib import Path
 
 # Evaluation-only template sets, one file each (templates_<split>.yaml), never trained on. Each
 # set is written blind, after the one before it was read: fresh (session 19) has been read and
-# may choose merge thresholds; fresh2 (session 20) is untouched, the judge of what fresh chose.
-FRESH_SPLITS = ("fresh", "fresh2")
+# may choose; fresh2 (session 20) judges the learned model's merge chosen on fresh (it has judged
+# two rules changes too); fresh3 (session 20) judges the second try of the rules' field wording.
+FRESH_SPLITS = ("fresh", "fresh2", "fresh3")
 SPLITS = ("train", "validation", "test", "calibration") + FRESH_SPLITS
 
 

@@ -40,7 +40,7 @@ def test_fresh_templates_are_their_own_split_and_move_nothing():
         fresh_templates("fresh9")
 
 
-@pytest.mark.parametrize("flag", [[], ["fresh2"]], ids=["fresh", "fresh2"])
+@pytest.mark.parametrize("flag", [[], ["fresh2"], ["fresh3"]], ids=["fresh", "fresh2", "fresh3"])
 def test_fresh_documents_reach_their_split(tmp_path, flag):
     from sohoa.data.cli import data
     from sohoa.training.ocr_cache import order, split_of, template_split_map

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import click
 
+from sohoa.data.dataset import SPLITS
+
 
 @click.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
@@ -14,8 +16,9 @@ import click
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
               help="Report folder (default: runs/bench/<folder name>; never inside FOLDER).")
 @click.option("--limit", type=int, default=None, help="Only the first N documents.")
-@click.option("--split", type=click.Choice(["train", "validation", "test"]), default=None,
-              help="Generated sets: only documents of templates in this split (held-out layouts: test).")
+@click.option("--split", type=click.Choice(SPLITS), default=None,
+              help="Generated sets: only documents of templates in this split (held-out layouts: test; "
+                   "evaluation-only sets: fresh, fresh2, fresh3).")
 def bench(folder: str, engine: str | None, peer: str, out: str | None, limit: int | None, split: str | None) -> None:
     """Benchmark the pipeline on FOLDER (documents with <stem>.gt.json, or .gt.txt texts)."""
     from sohoa.training.bench import render_markdown, run_bench, write_report
