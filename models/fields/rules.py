@@ -272,35 +272,61 @@ def _form_fields(pages: list[Page]) -> dict[str, Field]:
                 if value and (f := _field(name, text, used, page.number, 0.9, value)):
                     out[name] = f
             if "valid_until" not in out and (m := _VALID_UNTIL.search(key)):
-                if value := normalize_date(ln.text[m.end():]):
-                    out["valid_until"] = _field("valid_until", ln.text[m.start():], [ln], page.number, 0.85, value)
+                text, used = ln.text[m.start():], [ln]
+                value = normalize_date(ln.text[m.end():])
+                if not value and (nxt := _next_below(lines, ln)) is not None and _continues(ln, nxt, right):
+                    # running text breaks a date at the line's end ("… đến hết ngày 19 tháng" / "12 năm
+                    # 2025"); only the next line's opening words may finish it, not a later date there
+                    value = normalize_date(ln.text[m.end():] + " " + nxt.text[:30])
+                    text, used = text + " " + nxt.text, used + [nxt]
+                if value:
+                    out["valid_until"] = _field("valid_until", text, used, page.number, 0.85, value)
     return out
 
 
 # A party named in running text, with its address right after: "… hồ sơ của Phòng khám An Bình,
 # địa chỉ tại …", "cấp giấy phép cho Công ty TNHH X, địa chỉ: …", "đơn của ông (bà) Lê Văn A, địa
-# chỉ …". Matched on the accent-free key; the name must open with a capital in the page's text.
+# chỉ …"; a firm's registration may come between ("Cho Công ty X, Giấy chứng nhận đăng ký doanh
+# nghiệp mã số …, trụ sở tại …"). Matched on the accent-free key; the name must open with a capital
+# in the page's text.
 _PARTY = re.compile(r"(?:^|\s)(?:cua|cho|doi voi)\s+(?:ong\s*\(ba\)\s+|ong/ba\s+|ong\s+|ba\s+)?"
-                    r"(?P<name>[^,;:.()]{3,90}?)\s*,\s*(?:co\s+)?(?:dia chi|tru so)\b")
+                    r"(?P<name>[^,;:.()]{3,90}?)\s*[,(.]\s*(?:(?:giay chung nhan dang ky|ma so)[^,;:]{0,80},\s*)?"
+                    r"(?:co\s+)?(?:dia chi|tru so)\b")
+# A firm's code in running text, often broken by the line's end: "Giấy chứng nhận đăng ký doanh
+# nghiệp mã số 0301234567", "mã số thuế 0301234567".
+_CODE_IN_PROSE = re.compile(r"(?:dang ky doanh nghiep|dang ky kinh doanh|ma so doanh nghiep|ma so thue)"
+                            r"\s*(?:ma so|so)?\s*:?\s*(?P<code>\d{10}(?:-\d{3})?)\b")
+
+
+def _running_text(page: Page) -> tuple[str, list[tuple[Line, int]]]:
+    """The page's running lines joined by spaces, with each line's start in that text."""
+    # a paragraph's line holding "địa chỉ:" may have been taken for a form line of its own
+    lines = _running_lines(page)
+    starts, at = [], 0
+    for ln in lines:
+        starts.append(at)
+        at += len(ln.text) + 1
+    return " ".join(ln.text for ln in lines), list(zip(lines, starts))
+
+
+def _in_prose(pages: list[Page], name: str, pattern: re.Pattern, group: str, prior: float,
+              keep=lambda value: True) -> Field | None:
+    """The first match of ``pattern`` (on the accent-free key) in a page's running text."""
+    for page in pages:
+        text, lines = _running_text(page)
+        for m in pattern.finditer(strip_accents(text)):
+            s, e = m.span(group)
+            if not keep(text[s:e]):
+                continue
+            used = [ln for ln, st in lines if st < e and st + len(ln.text) > s]
+            if f := _field(name, text[s:e], used, page.number, prior):
+                return f
+    return None
 
 
 def _party_in_prose(pages: list[Page]) -> Field | None:
-    for page in pages:
-        # a paragraph's line holding "địa chỉ:" may have been taken for a form line of its own
-        lines = _running_lines(page)
-        text = " ".join(ln.text for ln in lines)
-        starts = [0]
-        for ln in lines[:-1]:
-            starts.append(starts[-1] + len(ln.text) + 1)
-        for m in _PARTY.finditer(strip_accents(text)):
-            s, e = m.span("name")
-            name = text[s:e]
-            if not name[:1].isupper() or len(name.split()) > 14:
-                continue
-            used = [ln for ln, st in zip(lines, starts) if st < e and st + len(ln.text) > s]
-            if f := _field("holder_name", name, used, page.number, 0.7):
-                return f
-    return None
+    return _in_prose(pages, "holder_name", _PARTY, "name", 0.7,
+                     keep=lambda name: name[:1].isupper() and len(name.split()) <= 14)
 
 
 _PLACE_DATE_LINE = re.compile(r"^[^\d,:;]{2,40}" + _PLACE_DATE.pattern + r"\s*nam\s*\d{4}\s*$")
@@ -373,4 +399,6 @@ def extract_fields(pages: list[Page]) -> dict[str, Field]:
         fields.setdefault(name, f)
     if "holder_name" not in fields and (f := _party_in_prose(pages)):
         fields["holder_name"] = f
+    if "business_code" not in fields and (f := _in_prose(pages, "business_code", _CODE_IN_PROSE, "code", 0.7)):
+        fields["business_code"] = f
     return fields

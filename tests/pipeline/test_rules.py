@@ -295,3 +295,45 @@ def test_a_bracketed_heading_in_the_signature_area_is_no_office():
                                    line(940, (740, "Chủ tịch UBND huyện")), line(1100, (780, "Đỗ Nhật Hoà"))]
     values = _values(lines)
     assert "signer_title" not in values and values["signer_name"] == "Đỗ Nhật Hoà"
+
+
+def test_running_text_broken_at_the_line_end():
+    """A firm named in a decision's article, its registration between name and seat, the code and
+    the validity date each broken by the line's end."""
+    lines = _letter_lines()[:5] + [
+        line(420, (170, "Điều 1. Cho Công ty TNHH Hưng Thịnh, Giấy chứng nhận đăng ký doanh")),
+        line(452, (110, "nghiệp mã số 3725282746, trụ sở giao dịch tại 27/36 Võ Thị Sáu, xã Khánh")),
+        line(484, (110, "Vân, tỉnh Ninh Bình, thuê đất để xây dựng cơ sở sản xuất. Giấy phép này")),
+        line(516, (110, "có thời hạn sử dụng đến hết ngày 19 tháng 12 năm 2025 và phải được gia")),
+        line(548, (110, "hạn trước ngày 01 tháng 11 năm 2025 theo quy định của pháp luật hiện nay.")),
+    ]
+    values = _values(lines)
+    assert values["holder_name"] == "Công ty TNHH Hưng Thịnh"
+    assert values["business_code"] == "3725282746"
+    assert values["valid_until"] == "2025-12-19"
+    broken = _letter_lines()[:5] + [
+        line(420, (110, "Giấy chứng nhận này có giá trị sử dụng đến ngày 10 tháng 12 năm")),
+        line(452, (110, "2027. Cơ sở phải duy trì các điều kiện đã được chứng nhận trong suốt thời")),
+    ]
+    assert _values(broken)["valid_until"] == "2027-12-10"
+
+
+def test_newer_and_civil_status_labels():
+    lines = _letter_lines()[:5] + [
+        line(420, (110, "1. Họ, chữ đệm và tên khai sinh: Phạm Thị Hạnh")),
+        line(460, (110, "2. Số thẻ căn cước: 068061214967")),
+        line(500, (110, "3. Nơi đăng ký thường trú: Số 21A Nguyễn Thị Minh Khai, phường Diên Hồng,")),
+        line(532, (110, "thành phố Hồ Chí Minh")),
+        line(570, (110, "4. Số Giấy chứng nhận đăng ký kinh doanh: 2728452304")),
+        line(610, (110, "5. Số máy liên hệ: 0865 443 500")),
+    ]
+    values = _values(lines)
+    assert values["phone"] == "0865443500"
+    assert values["holder_name"] == "Phạm Thị Hạnh"
+    assert values["personal_id"] == "068061214967"
+    assert values["address"] == "Số 21A Nguyễn Thị Minh Khai, phường Diên Hồng, thành phố Hồ Chí Minh"
+    assert values["business_code"] == "2728452304"
+    receipt = _letter_lines()[:5] + [line(420, (110, "Tiếp nhận hồ sơ của: Công ty Cổ phần Xây dựng Hoàng Gia"))]
+    assert _values(receipt)["holder_name"] == "Công ty Cổ phần Xây dựng Hoàng Gia"
+    appointment = _letter_lines()[:5] + [line(420, (110, "- Đồng chí: Hoàng Đức Nam"))]
+    assert _values(appointment)["holder_name"] == "Hoàng Đức Nam"
