@@ -1,15 +1,15 @@
-"""Evaluation-only templates (templates_fresh.yaml and templates_fresh2.yaml, ``sohoa data
-generate --fresh-templates [fresh2]``): each set all in its own split, never drawn by default or
-extra generation, never remixed, and they leave every other template's split alone. Their labels are checked with the others in
-test_generator.py. The shape checks of test_plausible.py deliberately do not read them: fixing a
-check on a fresh value would be tuning on the evaluation split."""
+"""Evaluation-only templates (templates_<split>.yaml for each of FRESH_SPLITS, ``sohoa data
+generate --fresh-templates [SPLIT]``): each set all in its own split, never drawn by default or
+extra generation, never remixed, and they leave every other template's split alone. Their labels
+are checked with the others in test_generator.py. The shape checks of test_plausible.py
+deliberately do not read them: fixing a check on a fresh value would be tuning on the evaluation
+split."""
 from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
-
 import pytest
+from click.testing import CliRunner
 
 from sohoa.data.dataset import FRESH_SPLITS, template_splits
 from sohoa.data.generator.compose import extra_templates, fresh_templates, templates

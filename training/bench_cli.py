@@ -18,7 +18,7 @@ from sohoa.data.dataset import SPLITS
 @click.option("--limit", type=int, default=None, help="Only the first N documents.")
 @click.option("--split", type=click.Choice(SPLITS), default=None,
               help="Generated sets: only documents of templates in this split (held-out layouts: test; "
-                   "evaluation-only sets: fresh, fresh2, fresh3).")
+                   "the evaluation-only template sets: fresh, fresh2, ...).")
 def bench(folder: str, engine: str | None, peer: str, out: str | None, limit: int | None, split: str | None) -> None:
     """Benchmark the pipeline on FOLDER (documents with <stem>.gt.json, or .gt.txt texts)."""
     from sohoa.training.bench import render_markdown, run_bench, write_report
