@@ -20,8 +20,9 @@ from pathlib import Path
 # Evaluation-only template sets, one file each (templates_<split>.yaml), never trained on. Each
 # set is written blind, after the one before it was read: fresh (session 19) has been read and
 # may choose; fresh2 (session 20) judges the learned model's merge chosen on fresh (it has judged
-# two rules changes too); fresh3 (session 20) judges the second try of the rules' field wording.
-FRESH_SPLITS = ("fresh", "fresh2", "fresh3")
+# two rules changes too); fresh3 (session 20) judged the second try of the rules' field wording;
+# fresh4 (session 21) judges session 21's changes to what the rules read (see training/README.md).
+FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4")
 SPLITS = ("train", "validation", "test", "calibration") + FRESH_SPLITS
 
 
