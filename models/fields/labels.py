@@ -11,11 +11,6 @@ import yaml
 from sohoa.models.fields.normalize import strip_accents
 
 
-NOT_A_FIELD = "not_a_field"  # labels.yaml's labels that fill no field but bound their neighbours' values
-PLACE = "place"  # a place named by its purpose: the address when no other label gives one
-_LIST_MARKS = " -+•0123456789.)"  # what may open a form line before its label ("1. ", "- ")
-
-
 @lru_cache
 def lexicon() -> dict[str, list[str]]:
     """Field name → its printed labels, as written in ``labels.yaml``."""
@@ -32,11 +27,7 @@ def _labels() -> list[tuple[str, str]]:
 @lru_cache(maxsize=None)
 def _label_re(label: str) -> re.Pattern:
     """A label ending in ":" is bound to its colon ("Tôi là:", "Cho phép:"): its words alone also
-    occur in prose. One ending in "…:" opens a line and takes the words up to its colon ("Địa
-    điểm …:" is "Địa điểm bán lẻ thuốc:", "Địa điểm tổ chức dạy thêm, học thêm:"). Any other
-    label ends at a word boundary."""
-    if label.endswith("…:"):
-        return re.compile(re.escape(label[:-2].rstrip()) + r"(?!\s*(?:nhan|tra|nop|tiep nhan)\b)[^:]{0,45}(?=:)")
+    occur in prose. Any other label ends at a word boundary."""
     if label.endswith(":"):
         return re.compile(re.escape(label[:-1].rstrip()) + r"(?=\s*:)")  # the colon is not in the span
     return re.compile(re.escape(label) + r"\b")
@@ -44,7 +35,7 @@ def _label_re(label: str) -> re.Pattern:
 
 def labelled_field(text: str) -> str | None:
     """The contract field a form line's printed label announces ("Họ và tên: …" → holder_name)."""
-    key = strip_accents(text).lstrip(_LIST_MARKS)
+    key = strip_accents(text).lstrip(" -+•0123456789.)")
     for label, name in _labels():
         if _label_re(label).match(key) if label.endswith(":") else key.startswith(label):
             return name
@@ -54,11 +45,8 @@ def labelled_field(text: str) -> str | None:
 def label_hits(key: str) -> list[tuple[int, int, str]]:
     """(start, end, field) of every known label in an accent-free line, left to right."""
     hits: list[tuple[int, int, str]] = []
-    lead = len(key) - len(key.lstrip(_LIST_MARKS))
     for label, name in _labels():
         for m in re.finditer(r"(?:^|[\s.;,(-])(" + _label_re(label).pattern + ")", key):
-            if label.endswith("…:") and m.start(1) != lead:
-                continue  # a line-opening label
             if not any(s <= m.start(1) < e for s, e, _ in hits):
                 hits.append((m.start(1), m.end(1), name))
     hits.sort()
