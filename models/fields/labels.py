@@ -11,6 +11,10 @@ import yaml
 from sohoa.models.fields.normalize import strip_accents
 
 
+NOT_A_FIELD = "not_a_field"  # labels.yaml's labels that fill no field but bound their neighbours' values
+_LIST_MARKS = " -+•0123456789.)"  # what may open a form line before its label ("1. ", "- ")
+
+
 @lru_cache
 def lexicon() -> dict[str, list[str]]:
     """Field name → its printed labels, as written in ``labels.yaml``."""
@@ -35,7 +39,7 @@ def _label_re(label: str) -> re.Pattern:
 
 def labelled_field(text: str) -> str | None:
     """The contract field a form line's printed label announces ("Họ và tên: …" → holder_name)."""
-    key = strip_accents(text).lstrip(" -+•0123456789.)")
+    key = strip_accents(text).lstrip(_LIST_MARKS)
     for label, name in _labels():
         if _label_re(label).match(key) if label.endswith(":") else key.startswith(label):
             return name

@@ -347,7 +347,8 @@ _BY_KIND = {
 
 # "(có trụ sở) tại Số 12 ...", "ở thôn Nam ...": the preposition introduces an address, it is
 # not part of it
-_ADDRESS_PREPOSITION = re.compile(r"^(?:tại|ở)\s+", re.IGNORECASE)
+# "Trụ sở giao dịch tại Số 5 …": the words between a seat's label and its address
+_ADDRESS_PREPOSITION = re.compile(r"^(?:(?:chính|giao dịch)\s+)?(?:tại|ở)\s+", re.IGNORECASE)
 
 
 _RECIPIENT_LIST_MARK = re.compile(r"(^|;)\s*[-–•+]\s+")

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from itertools import takewhile
 
-from sohoa.models.document import BBox, Block, Field, Line, Page
-from sohoa.models.fields.labels import label_hits
+from sohoa.models.document import Block, Field, Line, Page
+from sohoa.models.fields import prose
+from sohoa.models.fields.evidence import field_on_lines as _field
+from sohoa.models.fields.evidence import union as _union
+from sohoa.models.fields.labels import NOT_A_FIELD, label_hits
 from sohoa.models.fields.normalize import (fold_text, normalize_date, normalize_field, parse_place_date,
                                            strip_accents, strip_signature_strokes)
 
@@ -26,20 +29,8 @@ _AUTHORITY_LINE = re.compile(r"^(giam doc|chu tich|truong phong|cuc truong|bo tr
 # "SỞ Y TẾ CHỨNG NHẬN", "CHỨNG NHẬN:": the issuer's line under a certificate's name
 _ISSUER_CERTIFIES = re.compile(r"^(?!giay\b).*\bchung nhan\s*:?\s*$")
 _COLLECTIVE = re.compile(r"^\s*T\s*[./]?\s*M\s*[./]", re.IGNORECASE)
-_VALID_UNTIL = re.compile(r"(hieu luc|gia tri|thoi han)[^\d]{0,25}(den|toi)\s*(ngay)?")
-
-
-def _union(boxes: list[BBox]) -> BBox:
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-
-
-def _field(name: str, text: str, lines: list[Line], page: int, prior: float, value: str | None = None) -> Field | None:
-    value = value if value is not None else normalize_field(name, text)
-    if not value:
-        return None
-    ocr_conf = min(ln.confidence for ln in lines)
-    return Field(value=value, text=fold_text(text) or text, confidence=round(prior * (0.3 + 0.7 * ocr_conf), 4),
-                 page=page, bbox=_union([ln.bbox for ln in lines]), source="rules")
+# "có hiệu lực đến ngày …", "có giá trị sử dụng đến …", "hết hiệu lực sau ngày …"
+_VALID_UNTIL = re.compile(r"(?:(?:hieu luc|gia tri|thoi han)[^\d]{0,25}(?:den|toi)|het hieu luc\s*(?:sau|tu|ke tu)?)\s*(?:ngay)?")
 
 
 # Papers whose name has no summary line (trích yếu) under it: licences, certificates, forms
@@ -72,12 +63,6 @@ def _centred_under_title(pages: list[Page]) -> tuple[Block, int] | None:
     if not lines or not lines[0].text[:1].isupper():
         return None
     return Block(type="subject", bbox=_union([ln.bbox for ln in lines]), lines=lines), number
-
-
-def _running_lines(page: Page) -> list[Line]:
-    """The page's body and form lines top to bottom, whatever blocks the layout cut them into."""
-    return sorted((ln for b in page.blocks if b.type in ("body", "form_line") for ln in b.lines),
-                  key=lambda ln: (ln.bbox[1], ln.bbox[0]))
 
 
 def _first(pages: list[Page], role: str) -> tuple[Block, int] | None:
@@ -145,7 +130,7 @@ def _signature_by_caption(pages: list[Page]) -> dict[str, Field]:
     """A form's signature the layout left in the body: the caption under the signer's role
     ("Người làm đơn", "(Ký, ghi rõ họ tên)"), the name written further down the same column."""
     for page in reversed(pages):
-        lines = _running_lines(page)
+        lines = prose.running_lines(page)
         for cap in lines:
             if not _SIGN_CAPTION.match(strip_accents(cap.text)):
                 continue
@@ -198,12 +183,15 @@ def _value_after_label(text: str, key: str, end: int, stop: int) -> str:
     return text[start:stop].strip(" :.-")
 
 
-def _continues(line: Line, nxt: Line, right: float) -> bool:
+def _continues(line: Line, nxt: Line, right: float, indented: bool = False) -> bool:
     """``nxt`` carries on the value of ``line``: just below it, not a new label or item, and
     ``line`` was wrapped, i.e. it runs to the column's right edge ``right`` but for less than the
     first word of ``nxt`` (a value that ends short of the margin ended there), or it ends in a
     comma. Boxes of a text-line detector are padded (the DB detector's unclipping), so two lines
-    of tight leading overlap by a few pixels: a small negative gap still counts as "just below"."""
+    of tight leading overlap by a few pixels: a small negative gap still counts as "just below".
+    ``indented``: ``line`` may open an indented paragraph, so ``nxt`` may start left of it, at
+    the margin (allowed for a value its label's colon opened on ``line`` and for the rest of a
+    date; not for a bare label ending a line, "… tại trụ sở", whose next line is other prose)."""
     h = line.bbox[3] - line.bbox[1]
     h_min = min(h, nxt.bbox[3] - nxt.bbox[1])
     key = strip_accents(nxt.text)
@@ -213,7 +201,8 @@ def _continues(line: Line, nxt: Line, right: float) -> bool:
     wrapped = line.bbox[2] + first_word + 1.5 * h >= right or comma
     # a handwritten line's box is taller than its neighbours': compare centres, by the smaller height
     below = (nxt.bbox[1] + nxt.bbox[3]) / 2 - (line.bbox[1] + line.bbox[3]) / 2 >= 0.6 * h_min
-    return (wrapped and below and nxt.bbox[1] - line.bbox[3] < 0.8 * h and nxt.bbox[0] > line.bbox[0] - h
+    return (wrapped and below and nxt.bbox[1] - line.bbox[3] < 0.8 * h
+            and nxt.bbox[0] > line.bbox[0] - (3 * h if indented else h)
             # a label opening the line starts a new value; one further on is prose that a value
             # broken after a comma runs into (", địa chỉ: Số 5, … tỉnh X, phạm vi hoạt động …")
             and not (any(start <= 4 or not comma for start, _, _ in label_hits(key)) or _NEW_ITEM.search(key)
@@ -221,11 +210,13 @@ def _continues(line: Line, nxt: Line, right: float) -> bool:
             and ":" not in nxt.text[:60])  # "Người chịu trách nhiệm chuyên môn kỹ thuật: …"
 
 
-def _next_below(lines: list[Line], line: Line) -> Line | None:
+def _next_below(lines: list[Line], line: Line, indent: float = 0.0) -> Line | None:
     """The first line under ``line`` in its own column: a photo's caption or a margin note at the
-    same height beside it is not the next line of its text."""
+    same height beside it is not the next line of its text. ``indent``: how far left of ``line``
+    that column may start (a paragraph's first line is indented; its next line may be one short
+    word at the margin)."""
     below = [ln for ln in lines if ln.bbox[1] > line.bbox[1] + 0.5 * (line.bbox[3] - line.bbox[1])
-             and ln.bbox[0] < line.bbox[2] and ln.bbox[2] > line.bbox[0]]
+             and ln.bbox[0] < line.bbox[2] and ln.bbox[2] > line.bbox[0] - indent]
     return min(below, key=lambda ln: (ln.bbox[1], ln.bbox[0]), default=None)
 
 
@@ -254,8 +245,8 @@ def _form_fields(pages: list[Page]) -> dict[str, Field]:
             key = strip_accents(ln.text)
             hits = label_hits(key)
             for j, (start, end, name) in enumerate(hits):
-                if name in out:
-                    continue
+                if name in out or name == NOT_A_FIELD or (name == "address" and key[:start].endswith("tai ")):
+                    continue  # "… đặt tại trụ sở Ủy ban …": where something happens, not a seat
                 last = j + 1 == len(hits)
                 text = _value_after_label(ln.text, key, end, hits[j + 1][0] if not last else len(ln.text))
                 used = [ln]
@@ -263,18 +254,29 @@ def _form_fields(pages: list[Page]) -> dict[str, Field]:
                     text = nxt.text  # a label on a line of its own, its value centred under it
                     used.append(nxt)
                 if name in _WRAPPING and last:
-                    # a value goes on in its own block kind: a table's header under a form line is not its end
-                    while len(used) < 3 and (nxt := _next_below(lines, used[-1])) and _continues(used[-1], nxt, right) \
-                            and (id(nxt) in in_table) == (id(used[-1]) in in_table):
+                    # a paragraph's first line is indented: a value its label's colon opened there
+                    # may go on at the margin ("… tiếp nhận hồ sơ của: Công ty TNHH" / "Một thành viên …")
+                    opened = bool(text) and ":" in key[end:end + 31]
+                    while len(used) < 3:
+                        indented = opened and len(used) == 1
+                        h = used[-1].bbox[3] - used[-1].bbox[1]
+                        nxt = _next_below(lines, used[-1], 3 * h if indented else 0.0)
+                        # a value goes on in its own block kind: a table's header under a form line is not its end
+                        if nxt is None or not _continues(used[-1], nxt, right, indented) \
+                                or (id(nxt) in in_table) != (id(used[-1]) in in_table):
+                            break
                         text += " " + nxt.text
                         used.append(nxt)
+                if key[:start].count("(") > key[:start].count(")"):
+                    text = text.split(")")[0]  # "Cho Công ty X (trụ sở: …, tỉnh Y) thuê …": the bracket ends it
                 value = normalize_date(text) if name in ("valid_until", "date_of_birth") else normalize_field(name, text)
                 if value and (f := _field(name, text, used, page.number, 0.9, value)):
                     out[name] = f
             if "valid_until" not in out and (m := _VALID_UNTIL.search(key)):
                 text, used = ln.text[m.start():], [ln]
                 value = normalize_date(ln.text[m.end():])
-                if not value and (nxt := _next_below(lines, ln)) is not None and _continues(ln, nxt, right):
+                h = ln.bbox[3] - ln.bbox[1]
+                if not value and (nxt := _next_below(lines, ln, 3 * h)) is not None and _continues(ln, nxt, right, True):
                     # running text breaks a date at the line's end ("… đến hết ngày 19 tháng" / "12 năm
                     # 2025"); only the next line's opening words may finish it, not a later date there
                     value = normalize_date(ln.text[m.end():] + " " + nxt.text[:30])
@@ -282,51 +284,6 @@ def _form_fields(pages: list[Page]) -> dict[str, Field]:
                 if value:
                     out["valid_until"] = _field("valid_until", text, used, page.number, 0.85, value)
     return out
-
-
-# A party named in running text, with its address right after: "… hồ sơ của Phòng khám An Bình,
-# địa chỉ tại …", "cấp giấy phép cho Công ty TNHH X, địa chỉ: …", "đơn của ông (bà) Lê Văn A, địa
-# chỉ …"; a firm's registration may come between ("Cho Công ty X, Giấy chứng nhận đăng ký doanh
-# nghiệp mã số …, trụ sở tại …"). Matched on the accent-free key; the name must open with a capital
-# in the page's text.
-_PARTY = re.compile(r"(?:^|\s)(?:cua|cho|doi voi)\s+(?:ong\s*\(ba\)\s+|ong/ba\s+|ong\s+|ba\s+)?"
-                    r"(?P<name>[^,;:.()]{3,90}?)\s*[,(.]\s*(?:(?:giay chung nhan dang ky|ma so)[^,;:]{0,80},\s*)?"
-                    r"(?:co\s+)?(?:dia chi|tru so)\b")
-# A firm's code in running text, often broken by the line's end: "Giấy chứng nhận đăng ký doanh
-# nghiệp mã số 0301234567", "mã số thuế 0301234567".
-_CODE_IN_PROSE = re.compile(r"(?:dang ky doanh nghiep|dang ky kinh doanh|ma so doanh nghiep|ma so thue)"
-                            r"\s*(?:ma so|so)?\s*:?\s*(?P<code>\d{10}(?:-\d{3})?)\b")
-
-
-def _running_text(page: Page) -> tuple[str, list[tuple[Line, int]]]:
-    """The page's running lines joined by spaces, with each line's start in that text."""
-    # a paragraph's line holding "địa chỉ:" may have been taken for a form line of its own
-    lines = _running_lines(page)
-    starts, at = [], 0
-    for ln in lines:
-        starts.append(at)
-        at += len(ln.text) + 1
-    return " ".join(ln.text for ln in lines), list(zip(lines, starts))
-
-
-def _in_prose(pages: list[Page], name: str, pattern: re.Pattern, group: str, prior: float,
-              keep=lambda value: True) -> Field | None:
-    """The first match of ``pattern`` (on the accent-free key) in a page's running text."""
-    for page in pages:
-        text, lines = _running_text(page)
-        for m in pattern.finditer(strip_accents(text)):
-            s, e = m.span(group)
-            if not keep(text[s:e]):
-                continue
-            used = [ln for ln, st in lines if st < e and st + len(ln.text) > s]
-            if f := _field(name, text[s:e], used, page.number, prior):
-                return f
-    return None
-
-
-def _party_in_prose(pages: list[Page]) -> Field | None:
-    return _in_prose(pages, "holder_name", _PARTY, "name", 0.7,
-                     keep=lambda name: name[:1].isupper() and len(name.split()) <= 14)
 
 
 _PLACE_DATE_LINE = re.compile(r"^[^\d,:;]{2,40}" + _PLACE_DATE.pattern + r"\s*nam\s*\d{4}\s*$")
@@ -397,8 +354,6 @@ def extract_fields(pages: list[Page]) -> dict[str, Field]:
         fields.update(_signature_by_caption(pages))
     for name, f in _form_fields(pages).items():
         fields.setdefault(name, f)
-    if "holder_name" not in fields and (f := _party_in_prose(pages)):
-        fields["holder_name"] = f
-    if "business_code" not in fields and (f := _in_prose(pages, "business_code", _CODE_IN_PROSE, "code", 0.7)):
-        fields["business_code"] = f
+    for name, f in prose.fields_in_prose(pages, exclude=set(fields)).items():
+        fields[name] = f
     return fields

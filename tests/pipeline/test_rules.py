@@ -337,3 +337,70 @@ def test_newer_and_civil_status_labels():
     assert _values(receipt)["holder_name"] == "Công ty Cổ phần Xây dựng Hoàng Gia"
     appointment = _letter_lines()[:5] + [line(420, (110, "- Đồng chí: Hoàng Đức Nam"))]
     assert _values(appointment)["holder_name"] == "Hoàng Đức Nam"
+
+
+def test_a_value_opened_on_an_indented_first_line_goes_on_at_the_margin():
+    """A paragraph's first line is indented; a value its label's colon opened there may go on at
+    the margin, even as one short word. A seat in brackets ends at the bracket."""
+    receipt = _letter_lines()[:5] + [
+        line(420, (170, "Phòng Đăng ký kinh doanh nhận hồ sơ của: Công ty Cổ phần Xây dựng Nam")),
+        line(452, (110, "Việt")),
+    ]
+    assert _values(receipt)["holder_name"] == "Công ty Cổ phần Xây dựng Nam Việt"
+    decision = _letter_lines()[:5] + [
+        line(420, (170, "Điều 1. Cho Công ty Cổ phần Ánh Dương (trụ sở giao dịch: Số 82/33, ngõ")),
+        line(452, (110, "101, phố Ngô Quyền, xã Lũng Cao, huyện Bá Thước, tỉnh Thanh Hóa) thuê đất")),
+        line(484, (110, "tại xã Châu Thôn, huyện Quế Phong, tỉnh Nghệ An để thực hiện dự án.")),
+    ]
+    values = _values(decision)
+    assert values["address"] == "Số 82/33, ngõ 101, phố Ngô Quyền, xã Lũng Cao, huyện Bá Thước, tỉnh Thanh Hóa"
+    assert values["holder_name"] == "Công ty Cổ phần Ánh Dương"
+
+
+def test_a_representative_is_not_the_holder():
+    lines = _letter_lines()[:5] + [
+        line(420, (110, "Trụ sở giao dịch: Số 256 Yết Kiêu, xã Bà Gia, tỉnh Lâm Đồng")),
+        line(460, (110, "Họ tên người đại diện: Bùi Nhật Đông")),
+    ]
+    values = _values(lines)
+    assert values["address"] == "Số 256 Yết Kiêu, xã Bà Gia, tỉnh Lâm Đồng"
+    assert "holder_name" not in values  # a firm's representative is not its holder
+
+
+def test_holders_phones_and_validity_named_in_running_text():
+    certificate = _letter_lines()[:5] + [
+        line(420, (300, "GIÁM ĐỐC SỞ Y TẾ TỈNH HƯNG YÊN CHỨNG NHẬN:")),
+        line(456, (420, "Nhà thuốc Thiện Tâm 22")),
+        line(500, (170, "Giấy chứng nhận này hết hiệu lực sau ngày 08 tháng 11 năm 2029.")),
+    ]
+    values = _values(certificate)
+    assert values["holder_name"] == "Nhà thuốc Thiện Tâm 22"
+    assert values["valid_until"] == "2029-11-08"
+    licence = _letter_lines()[:5] + [
+        line(420, (110, "CHO PHÉP:")),
+        line(456, (170, "Ông (bà) Nguyễn Phương Hạnh, sinh ngày 01-12-1981, nơi cư trú: Số 65A, ngõ")),
+        line(488, (110, "179, phố Nguyễn Trãi, xã Phong Minh, huyện Lục Ngạn, tỉnh Bắc Giang, điện thoại")),
+        line(520, (110, "0704039816, được tạm thời sử dụng hè phố trước nhà theo các nội dung dưới đây.")),
+        line(560, (170, "Cuộc họp tổ chức tại trụ sở Ủy ban nhân dân xã Phong Minh, huyện Lục Ngạn.")),
+    ]
+    values = _values(licence)
+    assert values["holder_name"] == "Nguyễn Phương Hạnh"
+    assert values["phone"] == "0704039816"
+    assert values["address"] == "Số 65A, ngõ 179, phố Nguyễn Trãi, xã Phong Minh, huyện Lục Ngạn, tỉnh Bắc Giang"
+    meeting = _letter_lines()[:5] + [line(420, (170, "Ban chỉ huy đặt tại trụ sở Ủy ban nhân dân thị xã Điện Bàn."))]
+    assert "address" not in _values(meeting)  # where something happens is no one's seat
+
+
+def test_more_wordings_of_identity_and_contact():
+    lines = _letter_lines()[:5] + [
+        line(420, (110, "Họ, tên lương y: Lê Thị My")),
+        line(460, (110, "Mã định danh: 031057402442")),
+        line(500, (110, "Nơi ở để nhận thông báo: Số 55A, đường Cách Mạng Tháng Tám, tỉnh Vĩnh Phúc")),
+        line(540, (110, "Số di động: 0980409442")),
+    ]
+    values = _values(lines)
+    assert values["holder_name"] == "Lê Thị My"
+    assert values["personal_id"] == "031057402442"
+    assert values["address"] == "Số 55A, đường Cách Mạng Tháng Tám, tỉnh Vĩnh Phúc"
+    assert values["phone"] == "0980409442"
+    assert _values(_letter_lines()[:5] + [line(420, (110, "Căn cước số: 082184806593"))])["personal_id"] == "082184806593"
