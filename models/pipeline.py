@@ -116,24 +116,20 @@ class Pipeline:
         prediction = None
         has_text = any(p.blocks for p in pages)
         fields: dict[str, Field] | None = None
-        # The rules read the layout heuristic's blocks, the ones they were written against: on the
-        # role head's relabeled blocks they lost field F1 on test, fresh2 and fresh3 (judged on
-        # fresh4, training/README.md, session 21). The result reports the relabeled blocks.
-        rules_pages = pages
         with timer.stage("classify"):
             stacked = self.learned is not None and self.learned.stacked
             if self.learned is not None and has_text and not stacked:
                 # One pass of the learned model gives every head (type, fields, line roles); where
-                # its role head is sure, the reported block types follow it.
+                # its role head is sure, block types follow it, and the rules read those blocks.
                 prediction = self.learned.predict(pages)
                 if self.learned.relabel_min_conf is not None:
                     pages = relabel_blocks(pages, prediction.pages, self.learned.roles, self.learned.relabel_min_conf)
-            doc_type = classify.classify(rules_pages, self.vocabulary) if has_text else \
+            doc_type = classify.classify(pages, self.vocabulary) if has_text else \
                 DocType(label="other", confidence=0.5, scores={k: 0.1 for k in self.vocabulary.labels})
             if stacked and has_text:
                 # A stacked model reads the rules' answer (type and fields on the heuristic's
                 # blocks) with the words, and corrects it where it has learned the rules go wrong.
-                fields = rules.extract_fields(rules_pages)
+                fields = rules.extract_fields(pages)
                 prediction = self.learned.predict(
                     pages, (doc_type.label, {k: f.model_dump() for k, f in fields.items()}))
             if prediction is not None:
@@ -145,7 +141,7 @@ class Pipeline:
                                        scores=prediction.doc_scores)
         with timer.stage("extract"):
             if fields is None:
-                fields = rules.extract_fields(rules_pages)
+                fields = rules.extract_fields(pages)
             if prediction is not None:  # rules stay as validators and fallbacks
                 fields = {name: Field(**f) for name, f in
                           merge_fields(prediction.fields, fields, self.learned.override_min_conf,

@@ -156,7 +156,7 @@ def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min
         metrics = {"thresholds_from": f"{thresholds_from} ({len(chosen_on)} documents)",
                    "test_documents": len(test_docs)}
         metrics["test"] = {k: v for k, v in score(predict_documents(int8, test_docs), **th).items()
-                           if k in ("rules", "model", "merged", "confidence")}
+                           if k in ("rules_heuristic_layout", "rules", "model", "merged", "confidence")}
         metrics["test"]["line_roles"] = role_report(int8, test_docs)
         timing_docs = test_docs[: max(1, timing_pages)]
         metrics["ms_per_page"] = {

@@ -106,38 +106,42 @@ def load_documents(data: Path, split: str | None = None, limit: int | None = Non
     return docs
 
 
-def rules_as_served(d: dict) -> dict:
-    """The rules' answer (type, fields) as the pipeline gives it: the current rules on the layout
-    heuristic's blocks of the cached pages (so a rules change is measured without new OCR). The
-    role head's relabeling changes only the layout the result reports, not what the rules read."""
+def rules_on_relabeled(model: LearnedModel, d: dict, pred) -> dict:
+    """The document as the pipeline sees it with this model: block types relabeled by the role
+    head where it is sure, and the rules (type, fields) run again on those blocks."""
     from sohoa.models import classify
     from sohoa.models.config import get_vocabulary
     from sohoa.models.document import Page
     from sohoa.models.fields import rules
+    from sohoa.models.learned.relabel import relabel_blocks
 
     pages = [p if isinstance(p, Page) else Page(**p) for p in d["pages"]]
+    pages = relabel_blocks(pages, pred.pages, model.roles, model.relabel_min_conf)
     dt_ = classify.classify(pages, get_vocabulary())
     fl = rules.extract_fields(pages)
     return {**d, "rules_doc_type": dt_.label, "rules_doc_conf": dt_.confidence,
-            "rules_fields": {k: v.model_dump() for k, v in fl.items()}}
+            "rules_fields": {k: v.model_dump() for k, v in fl.items()},
+            "heuristic_rules_doc_type": d["rules_doc_type"], "heuristic_rules_fields": d["rules_fields"]}
 
 
 def predict_documents(model: LearnedModel, docs: list[dict]) -> list[dict]:
-    """Model predictions per document, beside the rules' answer as served (``rules_as_served``)."""
+    """Model predictions per document; with ``relabel_min_conf`` the rules' answer is the one
+    they give on the relabeled blocks (as served), the heuristic-only answer kept beside it."""
     out = []
     for d in docs:
-        d = rules_as_served(d)
         t0 = time.perf_counter()
         pred = model.predict(d["pages"], (d["rules_doc_type"], d["rules_fields"]))
         ms = (time.perf_counter() - t0) * 1000
+        if getattr(model, "relabel_min_conf", None) is not None and not model.stacked:
+            d = rules_on_relabeled(model, d, pred)
         out.append({"doc": d, "pred": pred, "ms": ms, "n_pages": len(d["pages"])})
     return out
 
 
 def score(preds: list[dict], override_min_conf=0.5, doc_min_conf: float = 0.5, fill_min_conf=0.0,
           rules_keep_conf: float = 0.9) -> dict:
-    fs = {k: FieldScores() for k in ("rules", "model", "merged")}
-    pairs = {k: [] for k in ("rules", "model", "merged")}
+    fs = {k: FieldScores() for k in ("rules", "model", "merged", "rules_heuristic_layout")}
+    pairs = {k: [] for k in ("rules", "model", "merged", "rules_heuristic_layout")}
     conf_rows = []  # (confidence, correct, source) of merged fields
     model_rows = []
     for r in preds:
@@ -146,12 +150,15 @@ def score(preds: list[dict], override_min_conf=0.5, doc_min_conf: float = 0.5, f
         rules_fields = d["rules_fields"]
         merged = merge_fields(pred.fields, rules_fields, override_min_conf, fill_min_conf)
         fs["rules"].add({k: v["value"] for k, v in rules_fields.items()}, gt_fields)
+        fs["rules_heuristic_layout"].add({k: v["value"] for k, v in d.get("heuristic_rules_fields", rules_fields).items()},
+                                         gt_fields)
         fs["model"].add({k: v["value"] for k, v in pred.fields.items()}, gt_fields)
         fs["merged"].add({k: v["value"] for k, v in merged.items()}, gt_fields)
         label, _ = merge_doc_type(pred.doc_type, pred.doc_scores, d["rules_doc_type"], doc_min_conf,
                                   d.get("rules_doc_conf", 0.0), rules_keep_conf)
         truth = d["gt"]["doc_type"]
         pairs["rules"].append((truth, d["rules_doc_type"]))
+        pairs["rules_heuristic_layout"].append((truth, d.get("heuristic_rules_doc_type", d["rules_doc_type"])))
         pairs["model"].append((truth, pred.doc_type))
         pairs["merged"].append((truth, label))
         for name, f in merged.items():
@@ -292,7 +299,7 @@ def summary(rep: dict) -> str:
     L = [f"{rep['documents']} documents, {rep['pages']} pages ({', '.join(rep['sources'])}), split {rep['split']}, "
          f"model {rep['backend']}, {rep['model_ms_per_page']:.1f} ms/page"]
     L.append(f"{'':8s} {'doc acc':>8s} {'strict P':>9s} {'strict R':>9s} {'strict F1':>9s} {'soft F1':>8s}")
-    for k in ("rules", "model", "merged"):
+    for k in ("rules_heuristic_layout", "rules", "model", "merged"):
         r = rep[k]
         s = r["strict"]
         f = lambda x: f"{x:.3f}" if x is not None else "-"  # noqa: E731

@@ -1,7 +1,7 @@
 """Fit and check the field-confidence model (``models/fields/confidence.py``).
 
-Rows are the fields the pipeline answers on the documents of an OCR cache, as served: the rules
-read the layout heuristic's blocks, the merge keeps what it keeps of theirs and the model's. The label
+Rows are the fields the pipeline answers on the documents of an OCR cache, as served: the layout
+model's role head relabels blocks, the rules read them, the merge keeps what it keeps. The label
 is whether the field matches the ground truth (strict, the bench's definition; a field the truth
 lacks is wrong). Fit on the training split, report on another: how many of the wrong fields a
 reviewer finds in the lowest-confidence 10 %, with the rules' confidence and with the fitted one,

@@ -1,6 +1,6 @@
 """The real evaluation scans, rules alone vs the pipeline with the learned model, from one cached
 rules-only run (``training.compare cache``): the model is applied to the same pages exactly as the
-pipeline applies it (the current rules on the heuristic's blocks, the model, the merge). Evaluation only:
+pipeline applies it (role head relabels sure blocks, rules run again, merge). Evaluation only:
 prints every document type and field that differs.
 
     python -m sohoa.training.real_check runs/real-cache --model models/zoo/layoutlm/v3
@@ -14,7 +14,7 @@ from pathlib import Path
 
 def main(argv=None) -> int:
     from sohoa.models.learned.merge import merge_doc_type, merge_fields
-    from sohoa.training.evaluate import open_model, rules_as_served
+    from sohoa.training.evaluate import open_model, rules_on_relabeled
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("cache", type=Path)
@@ -26,8 +26,11 @@ def main(argv=None) -> int:
     for p in sorted(a.cache.glob("*.json")):
         rec = json.loads(p.read_text(encoding="utf-8"))
         res = rec["result"]
-        d = rules_as_served({"pages": res["pages"]})
+        d = {"pages": res["pages"], "rules_doc_type": res["doc_type"]["label"], "rules_fields": res["fields"],
+             "rules_doc_conf": res["doc_type"]["confidence"]}
         pred = m.predict(res["pages"], (d["rules_doc_type"], d["rules_fields"]))
+        if m.relabel_min_conf is not None and not m.stacked:
+            d = rules_on_relabeled(m, d, pred)
         label, src = merge_doc_type(pred.doc_type, pred.doc_scores, d["rules_doc_type"], m.doc_min_conf,
                                     d["rules_doc_conf"], m.rules_keep_conf)
         merged = merge_fields(pred.fields, d["rules_fields"], m.override_min_conf, m.fill_min_conf)

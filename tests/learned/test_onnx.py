@@ -56,34 +56,6 @@ def test_pipeline_uses_the_zoo_model(tiny_model, letter_png, monkeypatch):
     assert Pipeline(Settings(models_dir=tiny_model["zoo"])).learned is None
 
 
-def test_rules_read_the_heuristic_blocks_the_result_reports_the_role_heads(tiny_model, letter_png, monkeypatch):
-    """Where the role head is sure, the result's blocks take its roles, but the rules read the
-    layout heuristic's blocks, the ones they were written against (on the relabeled blocks they
-    lost field F1 on every held-out split). A role head sure that every line is body text would
-    otherwise leave the rules no number, date or signature block to read."""
-    from dataclasses import replace
-
-    from sohoa.models.config import Settings
-    from sohoa.models.pipeline import Pipeline
-
-    monkeypatch.setenv("SOHOA_LEARNED_MODELS", "0")
-    plain = Pipeline(Settings(models_dir=tiny_model["zoo"])).process_path(letter_png)
-    monkeypatch.delenv("SOHOA_LEARNED_MODELS")
-    pipe = Pipeline(Settings(models_dir=tiny_model["zoo"]))
-    model = pipe.learned
-    body = np.eye(len(model.roles))[model.roles.index("body")]
-    predict_pages = model.predict_pages
-    monkeypatch.setattr(model, "predict_pages", lambda pages, rules=None: [
-        replace(p, role_probs=np.tile(body, (len(p.words), 1))) for p in predict_pages(pages, rules)])
-    monkeypatch.setattr(model, "relabel_min_conf", 0.8)
-    res = pipe.process_path(letter_png)
-    assert {b.type for p in res.pages for b in p.blocks if b.lines} == {"body"}
-    assert {b.type for p in plain.pages for b in p.blocks} > {"body"}
-    by_rules = {k: f.value for k, f in res.fields.items() if f.source == "rules"}
-    assert {"document_number", "issue_date"} <= set(by_rules)
-    assert by_rules == {k: plain.fields[k].value for k in by_rules}
-
-
 RULES = ("license", {"document_number": {"value": "123/GP-SYT", "text": "Số: 123/GP-SYT", "page": 1,
                                          "bbox": [100, 100, 300, 120], "confidence": 0.9}})
 
