@@ -31,7 +31,11 @@ def _labels() -> list[tuple[str, str]]:
 @lru_cache(maxsize=None)
 def _label_re(label: str) -> re.Pattern:
     """A label ending in ":" is bound to its colon ("Tôi là:", "Cho phép:"): its words alone also
-    occur in prose. Any other label ends at a word boundary."""
+    occur in prose. One ending in "…:" opens a line and takes the words up to its colon, which
+    name a role ("Người vi phạm …:" is "Người vi phạm (chủ đầu tư):"). Any other label ends at a
+    word boundary."""
+    if label.endswith("…:"):
+        return re.compile(re.escape(label[:-2].rstrip()) + r"[^:]{0,45}(?=:)")
     if label.endswith(":"):
         return re.compile(re.escape(label[:-1].rstrip()) + r"(?=\s*:)")  # the colon is not in the span
     return re.compile(re.escape(label) + r"\b")
@@ -49,8 +53,12 @@ def labelled_field(text: str) -> str | None:
 def label_hits(key: str) -> list[tuple[int, int, str]]:
     """(start, end, field) of every known label in an accent-free line, left to right."""
     hits: list[tuple[int, int, str]] = []
+    lead = len(key) - len(key.lstrip(_LIST_MARKS))
     for label, name in _labels():
-        for m in re.finditer(r"(?:^|[\s.;,(-])(" + _label_re(label).pattern + ")", key):
+        # "CMND/CCCD số:": a slash may join two labels
+        for m in re.finditer(r"(?:^|[\s.;,(/-])(" + _label_re(label).pattern + ")", key):
+            if label.endswith("…:") and m.start(1) != lead:
+                continue  # a line-opening label
             if not any(s <= m.start(1) < e for s, e, _ in hits):
                 hits.append((m.start(1), m.end(1), name))
     hits.sort()

@@ -23,6 +23,10 @@ _HONORIFIC = r"(?:ong\s*\(ba\)\s+|ong/ba\s+|ong\s+|ba\s+)"
 _PARTY = re.compile(r"(?:^|\s)(?:cua|cho|doi voi)\s+" + _HONORIFIC + r"?"
                     r"(?P<name>[^,;:.()]{3,90}?)\s*[,(.]\s*(?:(?:giay chung nhan dang ky|ma so)[^,;:]{0,80},\s*)?"
                     r"(?:co\s+)?(?:dia chi|tru so)\b")
+# A firm named with its registration and no seat: "Đồng ý gia hạn cho Công ty X, Giấy chứng nhận
+# đăng ký doanh nghiệp số …, để …"
+_FIRM_WITH_CODE = re.compile(r"(?:^|\s)(?:cua|cho|doi voi)\s+(?P<name>(?:cong ty|ho kinh doanh|doanh nghiep|hop tac xa|"
+                             r"chi nhanh)[^,;:.()]{3,90}?)\s*[,(]\s*(?:giay chung nhan dang ky|ma so (?:doanh nghiep|thue))")
 # The person a licence, certificate or decision is for, named after its verb with an honorific:
 # "… cho phép Ông (Bà) Nguyễn Văn A, giáo viên …", "CHO PHÉP: Hộ gia đình ông (bà) Lê Thị B, …",
 # "Điều 1. Xếp lương mới cho ông (bà) Trần Văn C (…)". The name must be a person's (a surname first).
@@ -130,6 +134,7 @@ def fields_in_prose(pages: list[Page], exclude: set[str]) -> dict[str, Field]:
     readers: dict[str, list[Callable[[], Field | None]]] = {
         "holder_name": [lambda: _in_prose(pages, "holder_name", _PARTY, "name", 0.7, _party_name),
                         lambda: _in_prose(pages, "holder_name", _GRANTED_PERSON, "name", 0.7, _person_name),
+                        lambda: _in_prose(pages, "holder_name", _FIRM_WITH_CODE, "name", 0.7, _party_name),
                         lambda: _holder_under_certifies(pages)],
         "business_code": [lambda: _in_prose(pages, "business_code", _CODE_IN_PROSE, "code", 0.7)],
         "phone": [lambda: _in_prose(pages, "phone", _PHONE_IN_PROSE, "phone", 0.7)],

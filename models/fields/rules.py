@@ -29,8 +29,10 @@ _AUTHORITY_LINE = re.compile(r"^(giam doc|chu tich|truong phong|cuc truong|bo tr
 # "SỞ Y TẾ CHỨNG NHẬN", "CHỨNG NHẬN:": the issuer's line under a certificate's name
 _ISSUER_CERTIFIES = re.compile(r"^(?!giay\b).*\bchung nhan\s*:?\s*$")
 _COLLECTIVE = re.compile(r"^\s*T\s*[./]?\s*M\s*[./]", re.IGNORECASE)
-# "có hiệu lực đến ngày …", "có giá trị sử dụng đến …", "hết hiệu lực sau ngày …"
-_VALID_UNTIL = re.compile(r"(?:(?:hieu luc|gia tri|thoi han)[^\d]{0,25}(?:den|toi)|het hieu luc\s*(?:sau|tu|ke tu)?)\s*(?:ngay)?")
+# "có hiệu lực đến ngày …", "có giá trị sử dụng đến …", "Thời hạn sử dụng đất sau khi gia hạn: đến
+# ngày …" (within a clause), "hết hiệu lực sau ngày …"
+_VALID_UNTIL = re.compile(r"(?:(?:hieu luc|gia tri|thoi han)(?:[^\d]{0,25}|[^\d.;]{0,40})(?:den|toi)|"
+                          r"het hieu luc\s*(?:sau|tu|ke tu)?)\s*(?:ngay)?")
 
 
 # Papers whose name has no summary line (trích yếu) under it: licences, certificates, forms
@@ -175,10 +177,15 @@ _PLACE_DATE = re.compile(r",\s*ngay\s*\d{1,2}\s*thang\s*\d{1,2}")  # "Đồng Na
 _NEW_ITEM = re.compile(r"^\s*([-+•]|\d{1,2}[.)]|[a-zđ][.)]\s|dieu\s+\d)")
 
 
+_INSTRUCTION = re.compile(r"[^:()]{0,30}\([^()]{0,60}\)")  # "Nơi thường trú (ghi đầy đủ số nhà, thôn, xã):"
+
+
 def _value_after_label(text: str, key: str, end: int, stop: int) -> str:
     """What follows a label up to the next one; words between the label and its colon
-    ("Địa chỉ liên hệ:", "Phạm vi hoạt động chuyên môn đề nghị:") belong to the label."""
-    colon = key.find(":", end, min(stop, end + 30))
+    ("Địa chỉ liên hệ:", "Phạm vi hoạt động chuyên môn đề nghị:"), a form's bracketed
+    instruction among them, belong to the label."""
+    note = _INSTRUCTION.match(key, end)
+    colon = key.find(":", end, min(stop, (note.end() if note else end) + 30))
     start = colon + 1 if colon >= 0 else end
     return text[start:stop].strip(" :.-")
 

@@ -404,3 +404,36 @@ def test_more_wordings_of_identity_and_contact():
     assert values["address"] == "Số 55A, đường Cách Mạng Tháng Tám, tỉnh Vĩnh Phúc"
     assert values["phone"] == "0980409442"
     assert _values(_letter_lines()[:5] + [line(420, (110, "Căn cước số: 082184806593"))])["personal_id"] == "082184806593"
+
+
+def test_parties_named_by_their_role_and_labels_with_instructions():
+    """A line-opening role label takes the words up to its colon; a form's bracketed instruction
+    belongs to its label; a slash joins two labels; a validity stated within a clause."""
+    lines = _letter_lines()[:5] + [
+        line(420, (110, "Người vi phạm (chủ đầu tư): Lê Quốc Gia Cường")),
+        line(460, (110, "Số CC/CCCD/Hộ chiếu: 026646365")),
+        line(500, (110, "Nơi thường trú (ghi đầy đủ số nhà, thôn, xã): 48A Lê Lợi, xã Zà Hung, tỉnh Quảng Nam")),
+        line(540, (110, "2. Thời hạn sử dụng đất sau khi gia hạn: đến ngày 25 tháng 9 năm 2031")),
+    ]
+    values = _values(lines)
+    assert values["holder_name"] == "Lê Quốc Gia Cường"
+    assert values["personal_id"] == "026646365"
+    assert values["address"] == "48A Lê Lợi, xã Zà Hung, tỉnh Quảng Nam"
+    assert values["valid_until"] == "2031-09-25"
+    ids = _letter_lines()[:5] + [line(420, (110, "Thẻ căn cước (hoặc CCCD) số: 066071846420"))]
+    assert _values(ids)["personal_id"] == "066071846420"
+    closing = _letter_lines()[:5] + [
+        line(420, (170, "Điều 3. Chánh Văn phòng và các tổ chức, cá nhân có liên quan chịu trách nhiệm thi hành.")),
+    ]
+    assert "holder_name" not in _values(closing)  # the role label opens a line, with its colon
+
+
+def test_a_firm_named_with_its_registration_alone():
+    lines = _letter_lines()[:5] + [
+        line(420, (170, "Điều 1. Đồng ý gia hạn sử dụng đất cho Công ty Cổ phần Đầu tư Việt Mỹ,")),
+        line(452, (110, "Giấy chứng nhận đăng ký doanh nghiệp số 4032018546, để tiếp tục sử dụng khu")),
+        line(484, (110, "đất tại xã Hưng Nguyên Nam, tỉnh Nghệ An với các nội dung sau:")),
+    ]
+    values = _values(lines)
+    assert values["holder_name"] == "Công ty Cổ phần Đầu tư Việt Mỹ"
+    assert values["business_code"] == "4032018546"
