@@ -22,7 +22,8 @@ from pathlib import Path
 # may choose; fresh2 (session 20) judges the learned model's merge chosen on fresh (it has judged
 # two rules changes too); fresh3 (session 20) judged the second try of the rules' field wording;
 # fresh4 (session 21) judges session 21's changes to what the rules read (see training/README.md).
-FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4")
+# fresh5 (session 21) judges the rules changes developed after fresh4 was read.
+FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5")
 SPLITS = ("train", "validation", "test", "calibration") + FRESH_SPLITS
 
 
