@@ -104,9 +104,10 @@ def _address(text: str) -> str | None:
     if not value or not plausible_address(value) or not value.endswith(provinces()):
         return None
     # the source text up to the province's last word (normalizing may have mended its marks)
-    last = strip_accents(value.split()[-1])
     key = strip_accents(text)
-    at = key.find(last, key.find(strip_accents(value.split(",")[-1].split()[0])))
+    unit = key.find(strip_accents(value.split(",")[-1].split()[0]))  # "tinh" of "tỉnh Thanh Hóa"
+    last = strip_accents(value.split()[-1])
+    at = key.find(last, unit) if unit >= 0 else -1
     return text[:at + len(last)] if at >= 0 else None
 
 
