@@ -171,6 +171,7 @@ def _looks_like_name(text: str) -> bool:
     return capitalised >= len(words) - 1
 
 
+_INDENT = 3  # how far (in line heights) a paragraph's first line may be indented from its next one
 _WRAPPING = {"address", "scope", "holder_name"}  # values long enough to run onto the next line
 _LIST_MARK = re.compile(r"^\s*[-•+]\s*")
 _PLACE_DATE = re.compile(r",\s*ngay\s*\d{1,2}\s*thang\s*\d{1,2}")  # "Đồng Nai, ngày 26 tháng 9 ..."
@@ -209,7 +210,7 @@ def _continues(line: Line, nxt: Line, right: float, indented: bool = False) -> b
     # a handwritten line's box is taller than its neighbours': compare centres, by the smaller height
     below = (nxt.bbox[1] + nxt.bbox[3]) / 2 - (line.bbox[1] + line.bbox[3]) / 2 >= 0.6 * h_min
     return (wrapped and below and nxt.bbox[1] - line.bbox[3] < 0.8 * h
-            and nxt.bbox[0] > line.bbox[0] - (3 * h if indented else h)
+            and nxt.bbox[0] > line.bbox[0] - (_INDENT * h if indented else h)
             # a label opening the line starts a new value; one further on is prose that a value
             # broken after a comma runs into (", địa chỉ: Số 5, … tỉnh X, phạm vi hoạt động …")
             and not (any(start <= 4 or not comma for start, _, _ in label_hits(key)) or _NEW_ITEM.search(key)
@@ -267,7 +268,7 @@ def _form_fields(pages: list[Page]) -> dict[str, Field]:
                     while len(used) < 3:
                         indented = opened and len(used) == 1
                         h = used[-1].bbox[3] - used[-1].bbox[1]
-                        nxt = _next_below(lines, used[-1], 3 * h if indented else 0.0)
+                        nxt = _next_below(lines, used[-1], _INDENT * h if indented else 0.0)
                         # a value goes on in its own block kind: a table's header under a form line is not its end
                         if nxt is None or not _continues(used[-1], nxt, right, indented) \
                                 or (id(nxt) in in_table) != (id(used[-1]) in in_table):
@@ -283,7 +284,7 @@ def _form_fields(pages: list[Page]) -> dict[str, Field]:
                 text, used = ln.text[m.start():], [ln]
                 value = normalize_date(ln.text[m.end():])
                 h = ln.bbox[3] - ln.bbox[1]
-                if not value and (nxt := _next_below(lines, ln, 3 * h)) is not None and _continues(ln, nxt, right, True):
+                if not value and (nxt := _next_below(lines, ln, _INDENT * h)) is not None and _continues(ln, nxt, right, True):
                     # running text breaks a date at the line's end ("… đến hết ngày 19 tháng" / "12 năm
                     # 2025"); only the next line's opening words may finish it, not a later date there
                     value = normalize_date(ln.text[m.end():] + " " + nxt.text[:30])
