@@ -19,6 +19,20 @@ def _scores(label: str, confidence: float, labels: list[str]) -> DocType:
     return DocType(label=label, confidence=round(confidence, 4), scores=scores)
 
 
+_ANNEX = ("phu luc",)
+
+
+def _title_type(title: str, vocabulary: Vocabulary) -> tuple[str, str] | None:
+    """(doc type, keyword) of the longest title keyword that opens the accent-free ``title``."""
+    best, best_key = None, ""
+    for label, spec in vocabulary.doc_types.items():
+        for keyword in spec.get("title_keywords", []):
+            key = strip_accents(keyword)
+            if title.startswith(key) and len(key) > len(best_key):
+                best, best_key = label, key
+    return (best, best_key) if best else None
+
+
 def classify(pages: list[Page], vocabulary: Vocabulary) -> DocType:
     labels = vocabulary.labels
     roles: dict[str, list[str]] = {}
@@ -27,16 +41,17 @@ def classify(pages: list[Page], vocabulary: Vocabulary) -> DocType:
         for block in page.blocks:
             roles.setdefault(block.type, []).append(" ".join(ln.text for ln in block.lines))
             labelled += sum(labelled_field(ln.text) is not None for ln in block.lines)
-    title = strip_accents(roles.get("title", [""])[0]).strip(" .:-")
-    if title:
-        best, best_len = None, 0
-        for label, spec in vocabulary.doc_types.items():
-            for keyword in spec.get("title_keywords", []):
-                key = strip_accents(keyword)
-                if title.startswith(key) and len(key) > best_len:
-                    best, best_len = label, len(key)
-        if best:
-            return _scores(best, 0.9, labels)
+    # An annex ("PHỤ LỤC") is attached to the paper it follows and does not type it: its title
+    # counts only when no other title and no letter anatomy say what the paper is.
+    annex = None
+    for title in roles.get("title", [])[:3]:
+        match = _title_type(strip_accents(title).strip(" .:-"), vocabulary)
+        if match and match[1] in _ANNEX:
+            annex = annex or match[0]
+            continue
+        if match:
+            return _scores(match[0], 0.9, labels)
+        break  # the first title that names no known kind ends the search, as before
     administrative = "national_motto" in roles or "number" in roles
     if administrative and ("recipients" in roles or "subject" in roles):
         return _scores("official_letter", 0.8 if "recipients" in roles else 0.65, labels)
@@ -45,4 +60,6 @@ def classify(pages: list[Page], vocabulary: Vocabulary) -> DocType:
         return _scores("official_letter", 0.45, labels)
     if labelled >= 3:
         return _scores("application_form", 0.55, labels)
+    if annex:
+        return _scores(annex, 0.9, labels)
     return _scores("other", 0.6 if not administrative else 0.4, labels)

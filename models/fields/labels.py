@@ -66,7 +66,18 @@ def label_hits(key: str) -> list[tuple[int, int, str]]:
     # address, not an address followed by the holder's "Cơ sở:"
     kept: list[tuple[int, int, str]] = []
     for h in hits:
-        if kept and h[0] < (colon := key.find(":", kept[-1][1], kept[-1][1] + 30)) and colon >= 0:
+        if kept and 0 <= label_colon(key, kept[-1][1], len(key)) > h[0]:
             continue
         kept.append(h)
     return kept
+
+
+def label_colon(key: str, end: int, stop: int) -> int:
+    """The colon that closes a label ending at ``end`` (-1 if none before ``stop``): words may
+    come between them, up to 30 characters ("Địa chỉ liên hệ:"), or up to 45 if no digit is
+    among them ("Người đại diện theo pháp luật (họ tên, chức danh):"); a digit there is a value
+    ("sinh ngày 25 tháng 10 năm 1967, nơi cư trú:")."""
+    colon = key.find(":", end, min(stop, end + 45))
+    if colon > end + 30 and any(c.isdigit() for c in key[end:colon]):
+        return -1
+    return colon

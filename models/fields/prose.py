@@ -29,15 +29,32 @@ _FIRM_WITH_CODE = re.compile(r"(?:^|\s)(?:cua|cho|doi voi)\s+(?P<name>(?:cong ty
                              r"chi nhanh)[^,;:.()]{3,90}?)\s*[,(]\s*(?:giay chung nhan dang ky|ma so (?:doanh nghiep|thue))")
 # The person a licence, certificate or decision is for, named after its verb with an honorific:
 # "… cho phép Ông (Bà) Nguyễn Văn A, giáo viên …", "CHO PHÉP: Hộ gia đình ông (bà) Lê Thị B, …",
-# "Điều 1. Xếp lương mới cho ông (bà) Trần Văn C (…)". The name must be a person's (a surname first).
+# "Điều 1. Xếp lương mới cho ông (bà) Trần Văn C (…)", "Điều 1. Ông (bà) Lê Văn D, sinh …" (a
+# decision about one person names them first). The name must be a person's (a surname first).
 _GRANTED_PERSON = re.compile(r"(?:cho phep|cap (?:giay phep |chung chi |giay chung nhan )?cho|chung nhan|cong nhan|"
-                             r"cho|doi voi)\s*:?\s+(?:ho gia dinh\s+)?" + _HONORIFIC + r"(?P<name>[^,;:.()]{3,60})")
+                             r"cho|doi voi|dieu 1\s*\.)\s*:?\s+(?:ho gia dinh\s+)?" + _HONORIFIC + r"(?P<name>[^,;:.()]{3,60})")
+# A firm by its kind, and the capitalised words of its name after ("Công ty TNHH Thương mại và Dịch
+# vụ An Phát"): what the patterns below read a firm's name with
+_FIRM_KIND = (r"(?:cong ty|ho kinh doanh|hop tac xa|doanh nghiep tu nhan|chi nhanh|van phong dai dien)")
+# The firm a paper is for, named where running text opens a clause with it ("Công ty X được
+# chứng nhận đáp ứng …", "…, Công ty X đề nghị Quý Sở cấp …"), considers its request ("Xét văn
+# bản xin phép … của Công ty X cùng …") or speaks for it ("Doanh nghiệp chúng tôi là Công ty X, …")
+_FIRM_IN_PROSE = re.compile(r"(?:(?:^|[.;:,]\s+)(?=" + _FIRM_KIND + r"[^.;:]{0,90}\s(?:duoc (?:chung nhan|cap|phep)|"
+                            r"(?:kinh )?de nghi)\b)|"
+                            r"\bxet (?:don|van ban|ho so|to trinh)[^.;:]{0,60}?\scua\s+|\bchung toi la\s+)"
+                            r"(?P<name>" + _FIRM_KIND + r"\s.{3,100})")
 # A firm's code in running text, often broken by the line's end: "Giấy chứng nhận đăng ký doanh
 # nghiệp mã số 0301234567", "mã số thuế 0301234567".
 _CODE_IN_PROSE = re.compile(r"(?:dang ky doanh nghiep|dang ky kinh doanh|ma so doanh nghiep|ma so thue)"
                             r"\s*(?:ma so|so)?\s*:?\s*(?P<code>\d{10}(?:-\d{3})?)\b")
-# A phone number in running text, often after the line's end: "…, điện thoại" / "0704039816, …"
-_PHONE_IN_PROSE = re.compile(r"(?:dien thoai|di dong|so may)(?: lien he| lien lac)?\s*:?\s*(?P<phone>(?:\+84|0)[\d .]{8,14}\d)\b")
+# A phone number in running text, often after the line's end: "…, điện thoại" / "0704039816, …",
+# "… vui lòng gọi số 0908856965", "… liên hệ với X qua số 0327761485". Its groups have two
+# digits or more: "… qua số: 0824730880" / "6. Văn bằng …" does not take the next item's number.
+_PHONE_IN_PROSE = re.compile(r"(?:dien thoai|di dong|so may|(?:goi(?: ve| den| toi)?|qua) so)(?: lien he| lien lac)?"
+                             r"\s*:?\s*(?P<phone>(?:\+84[ .]?|0)\d{1,4}(?:[ .]?\d{2,4}){1,4})\b")
+# A personal ID in running text: "Cho ông (bà) X (số định danh cá nhân 049 171 839314), …"
+_ID_IN_PROSE = re.compile(r"(?:so dinh danh(?: ca nhan)?|ma dinh danh|can cuoc cong dan|so cccd|can cuoc)"
+                          r"\s*(?:so)?\s*:?\s*(?P<id>\d[\d ]{7,14}\d)\b")
 # A seat or residence in running text: "(trụ sở giao dịch tại Số 5 …, tỉnh X)", "có trụ sở chính
 # tại …", "thường trú tại …". Not "tại trụ sở Ủy ban …", where a meeting is held.
 _ADDRESS_IN_PROSE = re.compile(r"(?<!tai )(?:tru so(?: chinh| giao dich)?|dia chi(?: tru so| lien he)?|thuong tru|cu tru)"
@@ -111,6 +128,34 @@ def _address(text: str) -> str | None:
     return text[:at + len(last)] if at >= 0 else None
 
 
+def _firm_name(text: str) -> str | None:
+    """The firm's name that opens ``text``: its kind ("Công ty TNHH", "Hộ kinh doanh") and the
+    capitalised words after it. A name's word may be lower-case between two capitalised ones
+    ("Thương mại và Dịch vụ", "Đầu tư Hòa Hảo"), or end the name at a comma ("… Xây dựng,")."""
+    words = text.split()
+    kind = re.match(_FIRM_KIND + r"(?:\s+(?:tnhh|co phan|trach nhiem huu han)(?:\s+mot thanh vien)?)?",
+                    strip_accents(text).lower())
+    if not kind:
+        return None
+    start = n = len(kind.group(0).split())
+
+    def capital(i: int) -> bool:
+        return i < len(words) and (words[i][:1].isupper() or words[i][:1].isdigit())
+
+    while n < min(len(words), start + 14):
+        joins = words[n] in ("và", "&", "-") and capital(n + 1)
+        # a lower-case word of the name sits after a capitalised one and before another
+        inner = n > start and capital(n - 1) and (capital(n + 1) or words[n + 1:n + 2] == ["và"]
+                                                  or words[n][-1:] in ",;.")
+        if not (capital(n) or joins or inner):
+            break
+        n += 1
+        if words[n - 1][-1:] in ",;.":
+            break  # a comma or a full stop ends the name
+    name = " ".join(words[:n]).rstrip(",;.")
+    return name if n > start else None
+
+
 def _holder_under_certifies(pages: list[Page]) -> Field | None:
     """A certificate's holder on the line under its issuer's "… CHỨNG NHẬN:" (or "XÁC NHẬN:"),
     unless that line is a labelled one ("Họ và tên: …", read by the form labels)."""
@@ -136,9 +181,11 @@ def fields_in_prose(pages: list[Page], exclude: set[str]) -> dict[str, Field]:
         "holder_name": [lambda: _in_prose(pages, "holder_name", _PARTY, "name", 0.7, _party_name),
                         lambda: _in_prose(pages, "holder_name", _GRANTED_PERSON, "name", 0.7, _person_name),
                         lambda: _in_prose(pages, "holder_name", _FIRM_WITH_CODE, "name", 0.7, _party_name),
+                        lambda: _in_prose(pages, "holder_name", _FIRM_IN_PROSE, "name", 0.6, _firm_name),
                         lambda: _holder_under_certifies(pages)],
         "business_code": [lambda: _in_prose(pages, "business_code", _CODE_IN_PROSE, "code", 0.7)],
         "phone": [lambda: _in_prose(pages, "phone", _PHONE_IN_PROSE, "phone", 0.7)],
+        "personal_id": [lambda: _in_prose(pages, "personal_id", _ID_IN_PROSE, "id", 0.7)],
         "address": [lambda: _in_prose(pages, "address", _ADDRESS_IN_PROSE, "address", 0.6, _address)],
     }
     out: dict[str, Field] = {}

@@ -9,7 +9,7 @@ from sohoa.models.document import Block, Field, Line, Page
 from sohoa.models.fields import prose
 from sohoa.models.fields.evidence import field_on_lines as _field
 from sohoa.models.fields.evidence import union as _union
-from sohoa.models.fields.labels import NOT_A_FIELD, label_hits
+from sohoa.models.fields.labels import NOT_A_FIELD, label_colon, label_hits
 from sohoa.models.fields.normalize import (fold_text, normalize_date, normalize_field, parse_place_date,
                                            strip_accents, strip_signature_strokes)
 
@@ -30,8 +30,8 @@ _AUTHORITY_LINE = re.compile(r"^(giam doc|chu tich|truong phong|cuc truong|bo tr
 _ISSUER_CERTIFIES = re.compile(r"^(?!giay\b).*\bchung nhan\s*:?\s*$")
 _COLLECTIVE = re.compile(r"^\s*T\s*[./]?\s*M\s*[./]", re.IGNORECASE)
 # "có hiệu lực đến ngày …", "có giá trị sử dụng đến …", "Thời hạn sử dụng đất sau khi gia hạn: đến
-# ngày …" (within a clause), "hết hiệu lực sau ngày …"
-_VALID_UNTIL = re.compile(r"(?:(?:hieu luc|gia tri|thoi han)(?:[^\d]{0,25}|[^\d.;]{0,40})(?:den|toi)|"
+# ngày …" (within a clause), "hết hiệu lực sau ngày …", "được sử dụng giấy phép này … cho đến ngày …"
+_VALID_UNTIL = re.compile(r"(?:(?:hieu luc|gia tri|thoi han|duoc su dung)(?:[^\d]{0,25}|[^\d.;]{0,40})(?:den|toi)|"
                           r"het hieu luc\s*(?:sau|tu|ke tu)?)\s*(?:ngay)?")
 
 
@@ -186,7 +186,7 @@ def _value_after_label(text: str, key: str, end: int, stop: int) -> str:
     ("Địa chỉ liên hệ:", "Phạm vi hoạt động chuyên môn đề nghị:"), a form's bracketed
     instruction among them, belong to the label."""
     note = _INSTRUCTION.match(key, end)
-    colon = key.find(":", end, min(stop, (note.end() if note else end) + 30))
+    colon = label_colon(key, note.end() if note else end, stop)
     start = colon + 1 if colon >= 0 else end
     return text[start:stop].strip(" :.-")
 
@@ -278,6 +278,8 @@ def _form_fields(pages: list[Page]) -> dict[str, Field]:
                 if key[:start].count("(") > key[:start].count(")"):
                     text = text.split(")")[0]  # "Cho Công ty X (trụ sở: …, tỉnh Y) thuê …": the bracket ends it
                 value = normalize_date(text) if name in ("valid_until", "date_of_birth") else normalize_field(name, text)
+                if value and name == "holder_name" and not (value[:1].isupper() and len(value.split()) >= 2):
+                    continue  # a person or a firm: two words or more, with a capital ("cấp cho tổ chức." is prose)
                 if value and (f := _field(name, text, used, page.number, 0.9, value)):
                     out[name] = f
             if "valid_until" not in out and (m := _VALID_UNTIL.search(key)):

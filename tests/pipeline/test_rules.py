@@ -88,7 +88,7 @@ def test_titled_papers_that_address_someone_are_not_letters():
     vocab = get_vocabulary()
     header = _letter_lines()[:3]
     for title, label in [("GIẤY GIỚI THIỆU", "other"), ("GIẤY MỜI", "other"),
-                         ("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "other"),
+                         ("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "other"), ("BIÊN LAI THU TIỀN PHÍ, LỆ PHÍ", "other"),
                          ("GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN", "certificate"),
                          ("VĂN BẢN ĐỀ NGHỊ THẨM DUYỆT THIẾT KẾ", "application_form"),
                          ("QUY ĐỊNH", "other"), ("QUYẾT ĐỊNH", "decision")]:
@@ -437,3 +437,91 @@ def test_a_firm_named_with_its_registration_alone():
     values = _values(lines)
     assert values["holder_name"] == "Công ty Cổ phần Đầu tư Việt Mỹ"
     assert values["business_code"] == "4032018546"
+
+
+def test_an_annex_does_not_type_the_paper_it_is_attached_to():
+    """A letter's second page opens "PHỤ LỤC": the letter stays a letter; an annex alone is other."""
+    vocab = get_vocabulary()
+    annex = [line(120, (560, "PHỤ LỤC")), line(160, (330, "(Kèm theo Công văn số 12/SYT-NVY ngày 12/3/2024)")),
+             line(220, (110, "1. Số hồ sơ tiếp nhận trong kỳ báo cáo là 120 hồ sơ."))]
+    pages = [_page(_letter_lines()), _page(annex, number=2)]
+    assert [b.type for b in pages[1].blocks][0] == "title"
+    assert classify(pages, vocab).label == "official_letter"
+    assert classify([_page(annex)], vocab).label == "other"
+
+
+def test_firms_persons_and_validity_in_the_wordings_of_decisions_and_licences():
+    """A firm where running text opens with it, considers its request or speaks for it; the person
+    a decision's first article names; the person a licence is granted to, their lodging, and how
+    long they may use it."""
+    firm = [
+        [line(420, (170, "Công ty TNHH Thương mại và Dịch vụ An Phát được chứng nhận đáp ứng đầy đủ")),
+         line(452, (110, "điều kiện về nhân sự, nhà xưởng và trang thiết bị."))],
+        [line(420, (170, "Xét văn bản xin phép thi công của Công ty TNHH Thương mại và Dịch vụ")),
+         line(452, (110, "An Phát cùng phương án tổ chức thi công đã được phê duyệt,"))],
+        [line(420, (170, "Doanh nghiệp chúng tôi là Công ty TNHH Thương mại và Dịch vụ An Phát, kính đề")),
+         line(452, (110, "nghị được cấp giấy phép kinh doanh dịch vụ lữ hành nội địa."))],
+    ]
+    for body in firm:
+        assert _values(_letter_lines()[:5] + body)["holder_name"] == "Công ty TNHH Thương mại và Dịch vụ An Phát"
+    retired = _letter_lines()[:5] + [
+        line(420, (170, "Điều 1. Ông (bà) Nguyễn Văn Thuận, sinh 25.07.1965, chức danh nghề nghiệp")),
+        line(452, (110, "Điều dưỡng hạng IV, được nghỉ hưu hưởng chế độ bảo hiểm xã hội.")),
+    ]
+    assert _values(retired)["holder_name"] == "Nguyễn Văn Thuận"
+    licence = _letter_lines()[:5] + [
+        line(420, (110, "Người được cấp phép hành nghề: Lưu Thành Đức Hiếu")),
+        line(460, (110, "Chỗ ở của người hành nghề: Thôn Quyết Tiến, xã Nghĩa Thắng, tỉnh Đắk Nông")),
+        line(500, (170, "Người được cấp phép được sử dụng giấy phép này để hành nghề cho đến")),
+        line(532, (110, "ngày 13 tháng 3 năm 2027; muốn tiếp tục hành nghề phải làm thủ tục gia hạn.")),
+    ]
+    values = _values(licence)
+    assert values["holder_name"] == "Lưu Thành Đức Hiếu"
+    assert values["address"] == "Thôn Quyết Tiến, xã Nghĩa Thắng, tỉnh Đắk Nông"
+    assert values["valid_until"] == "2027-03-13"
+
+
+def test_a_holder_label_in_prose_names_no_one_and_an_owner_named_bilingually():
+    prose = _letter_lines()[:5] + [
+        line(420, (170, "Điều 2. Giao Văn phòng Đăng ký đất đai chỉnh lý hồ sơ và Giấy chứng nhận đã")),
+        line(452, (110, "cấp cho tổ chức.")),
+    ]
+    assert "holder_name" not in _values(prose)
+    blank = _letter_lines()[:5] + [line(420, (110, "Họ và tên người khởi kiện(3)...")),
+                                   line(460, (110, "Họ và tên người bị kiện: (S):"))]  # a blank form's notes
+    assert "holder_name" not in _values(blank)
+    owner = _letter_lines()[:5] + [line(420, (110, "Tên chủ sở hữu (Owner's full name): Công ty TNHH Một thành viên Đại Phát"))]
+    assert _values(owner)["holder_name"] == "Công ty TNHH Một thành viên Đại Phát"
+
+
+def test_phones_and_ids_in_prose_and_labels_that_name_whose_they_are():
+    """"… gọi số …", "… qua số: …" (not taking the next item's number), an ID in brackets after a
+    name; "Số máy của …:", "Mã số định danh của …:"."""
+    called = _letter_lines()[:5] + [line(420, (170, "Mọi thông tin phản hồi xin gọi về số +84 780 746 571 trong giờ làm việc."))]
+    assert _values(called)["phone"] == "0780746571"
+    item = _letter_lines()[:5] + [line(420, (110, "5. Liên lạc với người hành nghề qua số: 0824730880")),
+                                  line(452, (110, "6. Văn bằng đào tạo: Kỹ sư địa chất thủy văn"))]
+    assert _values(item)["phone"] == "0824730880"
+    bracketed = _letter_lines()[:5] + [
+        line(420, (170, "Điều 1. Cho ông (bà) Vũ Minh Nga (số định danh cá nhân 049 171 839314),")),
+        line(452, (110, "viên chức Trung tâm Y tế huyện, được nghỉ hưu từ ngày 01/01/2025."))]
+    assert _values(bracketed)["personal_id"] == "049171839314"
+    labels = _letter_lines()[:5] + [line(420, (110, "- Số máy của người nghỉ hưu: 0703.568.852")),
+                                    line(460, (110, "(08). Mã số định danh của người tham gia: 046176090499"))]
+    values = _values(labels)
+    assert values["phone"] == "0703568852" and values["personal_id"] == "046176090499"
+
+
+def test_a_representative_by_any_wording_is_not_the_holder_and_a_firm_requests():
+    lines = _letter_lines()[:5] + [
+        line(420, (170, "Căn cứ Luật Du lịch ngày 19 tháng 6 năm 2017, Công ty TNHH Một thành")),
+        line(452, (110, "viên Thiện Tâm đề nghị Quý Sở cấp giấy phép kinh doanh dịch vụ lữ hành nội địa:")),
+        line(500, (110, "5. Người đại diện theo pháp luật (họ tên, chức danh): Nguyễn Bảo Quyên, Giám đốc")),
+        line(540, (110, "- Đại diện theo pháp luật là ông (bà): Đỗ Cẩm Nhung, chức vụ: Giám đốc")),
+        line(580, (110, "Trụ sở giao dịch của đơn vị thi công: 282 Trần Hưng Đạo, xã Trung Hưng, thành phố Cần Thơ")),
+    ]
+    values = _values(lines)
+    assert values["holder_name"] == "Công ty TNHH Một thành viên Thiện Tâm"
+    born = _letter_lines()[:5] + [line(420, (170, "Ông (bà) Phan Minh An, sinh ngày ngày 25 tháng 10 năm 1967, nơi cư trú:"))]
+    assert _values(born)["date_of_birth"] == "1967-10-25"  # a value, not words of the label, before the colon
+    assert values["address"] == "282 Trần Hưng Đạo, xã Trung Hưng, thành phố Cần Thơ"
