@@ -23,8 +23,9 @@ from pathlib import Path
 # two rules changes too); fresh3 (session 20) judged the second try of the rules' field wording;
 # fresh4 (session 21) judges session 21's changes to what the rules read (see training/README.md).
 # fresh5 (session 21) judges the rules changes developed after fresh4 was read.
-# fresh6 (session 21) is left unread for the next rules change.
-FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")
+# fresh6 (session 21) judges session 22's change 4 of the rules.
+# fresh7 (session 22) judges session 22's change 5.
+FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
 SPLITS = ("train", "validation", "test", "calibration") + FRESH_SPLITS
 
 
