@@ -18,9 +18,9 @@ from sohoa.models.fields.plausible import plausible_address, plausible_person_na
 _HONORIFIC = r"(?:ong\s*\(ba\)\s+|ong/ba\s+|ong\s+|ba\s+)"
 # A party named in running text, with its address right after: "… hồ sơ của Phòng khám An Bình,
 # địa chỉ tại …", "cấp giấy phép cho Công ty TNHH X, địa chỉ: …", "đơn của ông (bà) Lê Văn A, địa
-# chỉ …"; a firm's registration may come between ("Cho Công ty X, Giấy chứng nhận đăng ký doanh
+# chỉ …", "Điều 1. Công ty X, mã số doanh nghiệp …, địa chỉ …, được …"; a firm's registration may come between ("Cho Công ty X, Giấy chứng nhận đăng ký doanh
 # nghiệp mã số …, trụ sở tại …"). The name must open with a capital in the page's text.
-_PARTY = re.compile(r"(?:^|\s)(?:cua|cho|doi voi)\s+" + _HONORIFIC + r"?"
+_PARTY = re.compile(r"(?:^|\s)(?:cua|cho|doi voi|dieu 1\s*\.(?:\s*cho phep)?(?!\s*(?:cho|giao|cap)\b))\s+" + _HONORIFIC + r"?"
                     r"(?P<name>[^,;:.()]{3,90}?)\s*[,(.]\s*(?:(?:giay chung nhan dang ky|ma so)[^,;:]{0,80},\s*)?"
                     r"(?:co\s+)?(?:dia chi|tru so)\b")
 # A firm named with its registration and no seat: "Đồng ý gia hạn cho Công ty X, Giấy chứng nhận
@@ -30,18 +30,21 @@ _FIRM_WITH_CODE = re.compile(r"(?:^|\s)(?:cua|cho|doi voi)\s+(?P<name>(?:cong ty
 # The person a licence, certificate or decision is for, named after its verb with an honorific:
 # "… cho phép Ông (Bà) Nguyễn Văn A, giáo viên …", "CHO PHÉP: Hộ gia đình ông (bà) Lê Thị B, …",
 # "Điều 1. Xếp lương mới cho ông (bà) Trần Văn C (…)", "Điều 1. Ông (bà) Lê Văn D, sinh …" (a
-# decision about one person names them first). The name must be a person's (a surname first).
+# decision about one person names them first), "… hỗ trợ cho hộ ông (bà) E …", "… tiếp nhận hồ sơ
+# đăng ký của ông (bà) F, …". The name must be a person's (a surname first).
 _GRANTED_PERSON = re.compile(r"(?:cho phep|cap (?:giay phep |chung chi |giay chung nhan )?cho|chung nhan|cong nhan|"
-                             r"cho|doi voi|dieu 1\s*\.)\s*:?\s+(?:ho gia dinh\s+)?" + _HONORIFIC + r"(?P<name>[^,;:.()]{3,60})")
+                             r"cho|doi voi|dieu 1\s*\.|ho so[^.;:]{0,40}?\scua)\s*:?\s+(?:ho gia dinh\s+|ho\s+)?" + _HONORIFIC + r"(?P<name>[^,;:.()]{3,60})")
 # A firm by its kind, and the capitalised words of its name after ("Công ty TNHH Thương mại và Dịch
 # vụ An Phát"): what the patterns below read a firm's name with
 _FIRM_KIND = (r"(?:cong ty|ho kinh doanh|hop tac xa|doanh nghiep tu nhan|chi nhanh|van phong dai dien)")
 # The firm a paper is for, named where running text opens a clause with it ("Công ty X được
 # chứng nhận đáp ứng …", "…, Công ty X đề nghị Quý Sở cấp …"), considers its request ("Xét văn
-# bản xin phép … của Công ty X cùng …") or speaks for it ("Doanh nghiệp chúng tôi là Công ty X, …")
+# bản xin phép … của Công ty X cùng …"), speaks for it ("Doanh nghiệp chúng tôi là Công ty X, …") or
+# owns the project ("… Dự án Y do Công ty X làm chủ dự án")
 _FIRM_IN_PROSE = re.compile(r"(?:(?:^|[.;:,]\s+)(?=" + _FIRM_KIND + r"[^.;:]{0,90}\s(?:duoc (?:chung nhan|cap|phep)|"
                             r"(?:kinh )?de nghi)\b)|"
-                            r"\bxet (?:don|van ban|ho so|to trinh)[^.;:]{0,60}?\scua\s+|\bchung toi la\s+)"
+                            r"\bxet (?:don|van ban|ho so|to trinh)[^.;:]{0,60}?\scua\s+|\bchung toi la\s+|"
+                            r"\bdo\s+(?=" + _FIRM_KIND + r"[^.;:,]{0,80}\slam chu\b))"
                             r"(?P<name>" + _FIRM_KIND + r"\s.{3,100})")
 # A firm's code in running text, often broken by the line's end: "Giấy chứng nhận đăng ký doanh
 # nghiệp mã số 0301234567", "mã số thuế 0301234567".
@@ -99,7 +102,8 @@ def _in_prose(pages: list[Page], name: str, pattern: re.Pattern, group: str, pri
 
 
 def _party_name(name: str) -> str | None:
-    return name if name[:1].isupper() and len(name.split()) <= 14 else None
+    # "Chủ cơ sở là Công ty X" is a clause that names the party, not its name
+    return name if name[:1].isupper() and len(name.split()) <= 14 and " là " not in name else None
 
 
 def _person_name(text: str) -> str | None:

@@ -89,6 +89,7 @@ def test_titled_papers_that_address_someone_are_not_letters():
     header = _letter_lines()[:3]
     for title, label in [("GIẤY GIỚI THIỆU", "other"), ("GIẤY MỜI", "other"),
                          ("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "other"), ("BIÊN LAI THU TIỀN PHÍ, LỆ PHÍ", "other"),
+                         ("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "other"),
                          ("GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN", "certificate"),
                          ("VĂN BẢN ĐỀ NGHỊ THẨM DUYỆT THIẾT KẾ", "application_form"),
                          ("QUY ĐỊNH", "other"), ("QUYẾT ĐỊNH", "decision")]:
@@ -525,3 +526,27 @@ def test_a_representative_by_any_wording_is_not_the_holder_and_a_firm_requests()
     born = _letter_lines()[:5] + [line(420, (170, "Ông (bà) Phan Minh An, sinh ngày ngày 25 tháng 10 năm 1967, nơi cư trú:"))]
     assert _values(born)["date_of_birth"] == "1967-10-25"  # a value, not words of the label, before the colon
     assert values["address"] == "282 Trần Hưng Đạo, xã Trung Hưng, thành phố Cần Thơ"
+
+
+def test_parties_opening_an_article_owning_a_project_or_a_dossier():
+    """"Điều 1. (Cho phép) Công ty X, mã số …, địa chỉ …", "… do Công ty X làm chủ dự án", "… cho
+    hộ ông (bà) X …", "… hồ sơ … của ông (bà) X, …", "Đơn vị được phép …:"; not "Chủ cơ sở là …"."""
+    cases = [
+        ([line(420, (170, "Điều 1. Công ty TNHH Thực phẩm Kim Ngân, mã số doanh nghiệp 1116534021, địa")),
+          line(452, (110, "chỉ Thôn Nam, xã Na Son, tỉnh Điện Biên, được xả nước thải vào công trình thủy lợi."))],
+         "Công ty TNHH Thực phẩm Kim Ngân"),
+        ([line(420, (170, "Điều 1. Cho phép Nhà hàng Đại Phát, địa chỉ Thôn Nam, xã Na Son, tỉnh Điện Biên,")),
+          line(452, (110, "được xả nước thải vào công trình thủy lợi."))], "Nhà hàng Đại Phát"),
+        ([line(420, (170, "Điều 1. Chấp thuận báo cáo đánh giá tác động môi trường của Dự án Xưởng bao bì")),
+          line(452, (110, "Hưng Thịnh do Công ty TNHH Hưng Thịnh làm chủ dự án, như sau:"))], "Công ty TNHH Hưng Thịnh"),
+        ([line(420, (170, "Điều 1. Phê duyệt phương án bồi thường, hỗ trợ cho hộ ông (bà)")),
+          line(452, (110, "Nguyễn Minh Đức Trí có đất bị thu hồi để thực hiện dự án."))], "Nguyễn Minh Đức Trí"),
+        ([line(420, (170, "Bộ phận Một cửa đã tiếp nhận hồ sơ đăng ký hộ kinh doanh của ông (bà) Phạm Kim")),
+          line(452, (110, "Vân, mã hồ sơ LD-2023-03158."))], "Phạm Kim Vân"),
+        ([line(420, (110, "Đơn vị được phép đào tạo: Công ty Cổ phần Đầu tư Việt Mỹ"))], "Công ty Cổ phần Đầu tư Việt Mỹ"),
+    ]
+    for body, holder in cases:
+        assert _values(_letter_lines()[:5] + body).get("holder_name") == holder, holder
+    clause = [line(420, (170, "Điều 1. Chủ cơ sở là Công ty TNHH Hồng Đức, địa chỉ tại Thôn Nam, xã Na Son,")),
+              line(452, (110, "tỉnh Điện Biên, được cấp giấy phép môi trường."))]
+    assert _values(_letter_lines()[:5] + clause).get("holder_name") != "Chủ cơ sở là Công ty TNHH Hồng Đức"
