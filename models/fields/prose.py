@@ -18,9 +18,11 @@ from sohoa.models.fields.plausible import plausible_address, plausible_person_na
 _HONORIFIC = r"(?:ong\s*\(ba\)\s+|ong/ba\s+|ong\s+|ba\s+)"
 # A party named in running text, with its address right after: "… hồ sơ của Phòng khám An Bình,
 # địa chỉ tại …", "cấp giấy phép cho Công ty TNHH X, địa chỉ: …", "đơn của ông (bà) Lê Văn A, địa
-# chỉ …", "Điều 1. Công ty X, mã số doanh nghiệp …, địa chỉ …, được …"; a firm's registration may come between ("Cho Công ty X, Giấy chứng nhận đăng ký doanh
-# nghiệp mã số …, trụ sở tại …"). The name must open with a capital in the page's text.
-_PARTY = re.compile(r"(?:^|\s)(?:cua|cho|doi voi|dieu 1\s*\.(?:\s*cho phep)?(?!\s*(?:cho|giao|cap)\b))\s+" + _HONORIFIC + r"?"
+# chỉ …", "Điều 1. (Cho phép) Công ty X, mã số doanh nghiệp …, địa chỉ …, được …"; a firm's
+# registration may come between ("Cho Công ty X, Giấy chứng nhận đăng ký doanh nghiệp mã số …, trụ
+# sở tại …"). The name must open with a capital in the page's text.
+_PARTY = re.compile(r"(?:^|\s)(?:cua|cho|doi voi|dieu 1\s*\.(?:\s*cho phep)?(?!\s*(?:cho|giao|cap)\b))\s+"
+                    + _HONORIFIC + r"?"
                     r"(?P<name>[^,;:.()]{3,90}?)\s*[,(.]\s*(?:(?:giay chung nhan dang ky|ma so)[^,;:]{0,80},\s*)?"
                     r"(?:co\s+)?(?:dia chi|tru so)\b")
 # A firm named with its registration and no seat: "Đồng ý gia hạn cho Công ty X, Giấy chứng nhận
@@ -33,7 +35,8 @@ _FIRM_WITH_CODE = re.compile(r"(?:^|\s)(?:cua|cho|doi voi)\s+(?P<name>(?:cong ty
 # decision about one person names them first), "… hỗ trợ cho hộ ông (bà) E …", "… tiếp nhận hồ sơ
 # đăng ký của ông (bà) F, …". The name must be a person's (a surname first).
 _GRANTED_PERSON = re.compile(r"(?:cho phep|cap (?:giay phep |chung chi |giay chung nhan )?cho|chung nhan|cong nhan|"
-                             r"cho|doi voi|dieu 1\s*\.|ho so[^.;:]{0,40}?\scua)\s*:?\s+(?:ho gia dinh\s+|ho\s+)?" + _HONORIFIC + r"(?P<name>[^,;:.()]{3,60})")
+                             r"cho|doi voi|dieu 1\s*\.|ho so[^.;:]{0,40}?\scua)\s*:?\s+(?:ho gia dinh\s+|ho\s+)?"
+                             + _HONORIFIC + r"(?P<name>[^,;:.()]{3,60})")
 # A firm by its kind, and the capitalised words of its name after ("Công ty TNHH Thương mại và Dịch
 # vụ An Phát"): what the patterns below read a firm's name with
 _FIRM_KIND = (r"(?:cong ty|ho kinh doanh|hop tac xa|doanh nghiep tu nhan|chi nhanh|van phong dai dien)")
