@@ -24,7 +24,7 @@ from pathlib import Path
 # fresh4 (session 21) judges session 21's changes to what the rules read (see training/README.md).
 # fresh5 (session 21) judges the rules changes developed after fresh4 was read.
 # fresh6 (session 21) judges session 22's change 4 of the rules.
-# fresh7 (session 22) judges session 22's change 5.
+# fresh7 (session 22) judges session 22's change 5 of the rules (no gain there, see training/README.md).
 FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
 SPLITS = ("train", "validation", "test", "calibration") + FRESH_SPLITS
 
