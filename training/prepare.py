@@ -9,7 +9,9 @@
   review``) always go to ``train``.
 
 Splits: generated documents follow the generator's held-out-template assignment (validation and
-test templates are never trained on); anything else is training data.
+test templates are never trained on); anything else is training data. ``train_splits`` turns
+evaluation-only splits into training data (a blind set that has judged, e.g. ``fresh3``), so the
+model learns the layouts the rules were developed on while the unread ones stay held out.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from pathlib import Path
 
 from sohoa.data.dataset import SPLITS
 from sohoa.training.align import gt_page_rows, line_examples, ocr_examples
-from sohoa.training.ocr_cache import split_of, template_split_map
+from sohoa.training.ocr_cache import split_of as _split_of, template_split_map
 
 
 def labels() -> dict:
@@ -69,7 +71,7 @@ def _rows_from_hf(folder: Path, splits_map: dict) -> list[tuple[str, dict]]:
             if row.get("source") == "review":
                 s = "train"
             else:
-                s = split or split_of({"template": row.get("template", ""), "source": row.get("source")}, splits_map)
+                s = split or _split_of({"template": row.get("template", ""), "source": row.get("source")}, splits_map)
             out.append((s, row))
     # Document-level truth: fields of every page of the document.
     by_doc: dict[str, dict] = {}
@@ -80,9 +82,18 @@ def _rows_from_hf(folder: Path, splits_map: dict) -> list[tuple[str, dict]]:
     return out
 
 
-def collect(data_dirs: list[Path], seed: int = 0, line_variants: int = 1, log=print) -> dict[str, list[dict]]:
+def collect(data_dirs: list[Path], seed: int = 0, line_variants: int = 1, log=print,
+            train_splits: tuple[str, ...] = ()) -> dict[str, list[dict]]:
+    unknown = set(train_splits) - set(SPLITS)
+    if unknown:
+        raise SystemExit(f"train_splits: unknown split(s) {sorted(unknown)}; known: {', '.join(SPLITS)}")
     splits_map = template_split_map()
     rng = random.Random(seed)
+
+    def split_of(gt: dict, splits_map: dict) -> str:
+        s = _split_of(gt, splits_map)
+        return "train" if s in train_splits else s
+
     out: dict[str, list[dict]] = {s: [] for s in SPLITS}
     for d in data_dirs:
         d = Path(d)
@@ -112,6 +123,7 @@ def collect(data_dirs: list[Path], seed: int = 0, line_variants: int = 1, log=pr
             kind = "ground-truth lines"
         elif (hf := _hf_folder(d)) is not None:
             for s, row in _rows_from_hf(hf, splits_map):
+                s = "train" if s in train_splits else s
                 for v in range(line_variants if s == "train" else 1):
                     ex = line_examples(row, s, rng, noise=True)
                     ex["id"] += f"-v{v}" if v else ""
@@ -134,11 +146,11 @@ def data_hash(examples: list[dict]) -> str:
 
 
 def prepare(data_dirs: list[Path], out: Path, seed: int = 0, line_variants: int = 1,
-            vocab_size: int = 8000, log=print) -> dict:
+            vocab_size: int = 8000, log=print, train_splits: tuple[str, ...] = ()) -> dict:
     from sohoa.training.tokenizer import build as build_tokenizer
 
     out.mkdir(parents=True, exist_ok=True)
-    examples = collect(data_dirs, seed, line_variants, log)
+    examples = collect(data_dirs, seed, line_variants, log, tuple(train_splits))
     for s in SPLITS:
         with (out / f"{s}.jsonl").open("w", encoding="utf-8") as fh:
             for ex in examples[s]:
@@ -147,6 +159,7 @@ def prepare(data_dirs: list[Path], out: Path, seed: int = 0, line_variants: int 
     (out / "labels.json").write_text(json.dumps(lab, ensure_ascii=False, indent=1), encoding="utf-8")
     build_tokenizer((" ".join(ex["words"]) for ex in examples["train"]), out / "tokenizer.json", vocab_size)
     info = {"sources": [str(d) for d in data_dirs], "seed": seed, "line_variants": line_variants,
+            "train_splits": list(train_splits),
             "pages": {s: len(examples[s]) for s in SPLITS},
             "by_source": {s: dict(Counter(ex["source"] for ex in examples[s])) for s in SPLITS},
             "documents": {s: len({ex["doc_id"] for ex in examples[s]}) for s in SPLITS},

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Issue 4, session 23: the stacked layout model trained on every layout that has stopped being
+# blind: the 16 core training templates, the 27 training-only extra templates and the 72 templates
+# of the blind sets that have judged a rules change (fresh, fresh3 … fresh7), 115 layouts against
+# v13k's 43. Judged on the two sets no model has trained or chosen on: fresh2 and fresh8 (unread).
+# Pre-registered in training/README.md ("Many templates"). ~2 hours on the 2-core machine; resumable.
+#
+#   nohup bash training/many_templates_study.sh > runs/many_templates_study.log 2>&1 &
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source training/study_lib.sh
+EPOCHS=${EPOCHS:-6}
+THREADS=${THREADS:-2}
+DEV_DOCS=${DEV_DOCS:-160}   # documents per fresh dev set: ~13 per template
+
+# gen NAME N SEED FLAGS...: generator output with ground-truth pages only (no line crops, no
+# datasets folder: neither changes a document).
+gen() {
+  local name=$1 n=$2 seed=$3; shift 3
+  once "datasets/$name" "generate $name ($*)" \
+    "$SOHOA" data generate --n "$n" --out "datasets/$name" --seed "$seed" --workers 2 --no-lines --no-dataset "$@"
+}
+# ocr NAME FLAGS...: the OCR cache of datasets/NAME through the served `sohoa` engine.
+ocr() {
+  local name=$1; shift
+  once "runs/ocr/$name-sohoa" "OCR cache of $name $*" \
+    env SOHOA_OCR_THREADS=1 "$PY" -m sohoa.training.ocr_cache "datasets/$name" --out "runs/ocr/$name-sohoa" --workers 2 "$@"
+}
+
+# Training data: gen1000 through the OCR (its held-out validation/test documents are the usual
+# splits), everything else as noisy ground-truth line pages.
+gen gen1000 1000 1
+gen x33a 300 21 --extra-templates
+gen x33b 400 31 --extra-templates
+dev_sets=()
+for spec in "fresh 41" "fresh3 47" "fresh4 53" "fresh5 59" "fresh6 61" "fresh7 67"; do
+  set -- $spec
+  gen "$1-dev" "$DEV_DOCS" "$2" --fresh-templates "$1"
+  dev_sets+=("datasets/$1-dev")
+done
+ocr gen1000
+prepared=runs/layout/data23
+sources=$(printf "'%s', " runs/ocr/gen1000-sohoa datasets/gen1000 datasets/x33a datasets/x33b "${dev_sets[@]}")
+once "$prepared" "prepare data23" \
+  "$PY" -c "from pathlib import Path; from sohoa.training.prepare import prepare; \
+prepare([Path(p) for p in ($sources)], Path('$prepared'), seed=0, line_variants=2, \
+train_splits=('fresh', 'fresh3', 'fresh4', 'fresh5', 'fresh6', 'fresh7'))"
+step "train v14k (stacked), $EPOCHS epochs, $THREADS threads"
+train_layout "$prepared" "$EPOCHS" v14k --stacked
+
+# Evaluation data: the calibration documents (thresholds are chosen there, as export does) and the
+# two judges, drawn only now.
+ocr x33a --split calibration
+ocr x33b --split calibration
+gen fresh2-240 240 43 --fresh-templates fresh2
+gen fresh8-240 240 71 --fresh-templates fresh8
+ocr fresh2-240
+ocr fresh8-240
+
+caches=(--data runs/ocr/gen1000-sohoa --data runs/ocr/x33a-sohoa --data runs/ocr/x33b-sohoa
+        --data runs/ocr/fresh2-240-sohoa --data runs/ocr/fresh8-240-sohoa)
+# eval_once MODEL FILE ARGS...: one `sohoa eval`, skipped when runs/eval23/FILE exists.
+mkdir -p runs/eval23
+eval_once() {
+  local model=$1 file=runs/eval23/$2; shift 2
+  [ -f "$file" ] && return 0
+  step "eval $model $*"
+  "$SOHOA" eval --model "$model" "${caches[@]}" "$@" --out "$file"
+}
+for split in fresh8 fresh2 test validation calibration; do
+  eval_once runs/layout/v14k "v14k-$split.json" --split "$split" --thresholds-from calibration
+  eval_once models/zoo/layoutlm/v5 "v5-$split.json" --split "$split"
+done
+step "done"
