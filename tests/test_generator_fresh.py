@@ -87,6 +87,22 @@ def test_prepare_never_trains_on_fresh_documents(tmp_path):
         {s: {tid} for s, tid in tids.items()}
 
 
+def test_prepare_trains_on_the_blind_sets_named_and_no_other(tmp_path):
+    """``train_splits``: a blind set that has judged becomes training data; the rest stay held out."""
+    from sohoa.training.prepare import collect
+
+    tids = {s: next(iter(ids)) for s, ids in BY_SPLIT.items() if s in ("fresh3", "fresh8")}
+    for i, tid in enumerate(tids.values()):
+        generate_one(tmp_path, 2, i, tid)
+    out = collect([tmp_path], log=lambda *_: None, line_variants=2, train_splits=("fresh3",))
+    assert {ex["template"] for ex in out["train"]} == {tids["fresh3"]}
+    assert out["fresh3"] == [] and {ex["template"] for ex in out["fresh8"]} == {tids["fresh8"]}
+    # Training pages get their noisy copies, held-out ones are read once.
+    assert len(out["train"]) == 2 * len({ex["id"] for ex in out["train"] if not ex["id"].endswith("-v1")})
+    with pytest.raises(SystemExit, match="unknown split"):
+        collect([tmp_path], log=lambda *_: None, train_splits=("fresh99",))
+
+
 def test_ocr_cache_of_one_split_only(tmp_path):
     """An evaluation cache of the held-out templates only: the other documents are not read."""
     from sohoa.training.ocr_cache import main
