@@ -152,3 +152,23 @@ def test_old_liberation_is_rejected():
     import os
     assert os.path.exists(old), "fonts-liberation (1.07) is installed by `make setup` for this test"
     assert not render._has_all_glyphs(old, resource("fonts.yaml")["check_chars"])
+
+
+def test_a_value_runs_onto_the_next_line_but_never_the_next_page():
+    """A labelled date wrapped at a page's last line was cut there ("ngày 18 tháng" | "05 năm
+    2030") and the document refused: a value's lines are now kept on one page."""
+    from sohoa.data.generator.compose import _value_lines
+    from sohoa.data.generator.writer import doc_seed, pick_template, render_document
+
+    tok = render.Token
+    lines = [[tok("có", "regular", None, None, True), tok("ngày", "regular", "valid_until", None, True)],
+             [tok("18", "regular", "valid_until", None, True), tok("tháng", "regular", "valid_until", None, True)],
+             [tok("05", "regular", "valid_until", None, True), tok("năm", "regular", None, None, True)],
+             [tok("sau", "regular", None, None, False)]]
+    assert [_value_lines(lines, i) for i in range(4)] == [3, 2, 1, 1]
+    # The documents that failed so (fresh3 seed 47 no. 43 and 119, fresh7 seed 67 no. 116).
+    for seed, index, split in ((47, 43, "fresh3"), (47, 119, "fresh3"), (67, 116, "fresh7")):
+        tid = pick_template(seed, index, fresh=split)
+        doc = render_document(tid, doc_seed(seed, index), "t")
+        valid = doc.fields["valid_until"]
+        assert re.search(r"\d{4}", valid["text"]) and valid["value"] == normalize_field("valid_until", valid["text"])

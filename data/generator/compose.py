@@ -16,11 +16,21 @@ from sohoa.models.fields.normalize import normalize_field
 from . import values as V
 from .context import SafeDict, build_context, fill, runs_of
 from .forms import FormElements
-from .render import (A4_MM, PX_PER_MM, PX_PER_PT, Fonts, Page, Painter, Recorder, Run, add_block,
-                     font_families, hand_fonts, scribble, stamp, tokenize)
+from .render import (A4_MM, PX_PER_MM, PX_PER_PT, Fonts, Page, Painter, Recorder, Run, Token,
+                     add_block, font_families, hand_fonts, scribble, stamp, tokenize)
 
 MOTTO_1 = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO_2 = "Độc lập - Tự do - Hạnh phúc"
+
+
+def _value_lines(lines: list[list[Token]], i: int) -> int:
+    """Line ``i`` and the lines after it that continue a field value ending line ``i``: kept on one
+    page, since a value broken by a page break ("ngày 18 tháng" | "05 năm 2030") is no value."""
+    n = 1
+    while i + n < len(lines) and lines[i + n - 1] and lines[i + n] \
+            and lines[i + n - 1][-1].field and lines[i + n][0].field == lines[i + n - 1][-1].field:
+        n += 1
+    return n
 
 
 @dataclass
@@ -137,7 +147,7 @@ class Composer(FormElements):
         self.y += space_before * lh * 0.5
         boxes = []
         for i, toks in enumerate(lines):
-            self.ensure(lh)
+            self.ensure(lh * _value_lines(lines, i))
             baseline = self.y + pt * PX_PER_PT * 0.9
             if align == "center":
                 box = self.p.draw_line(self.page, toks, (x0 + x1) / 2, baseline, pt, block, align="center")
