@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from sohoa.data.dataset import SPLITS
+from sohoa.data.dataset import FRESH_SPLITS, SPLITS
 
 
 def _cmdline() -> str:
@@ -39,6 +39,9 @@ def _cmdline() -> str:
 @click.option("--hidden", default=None, type=int, help="hidden size (default 256)")
 @click.option("--max-steps", default=None, type=int, help="stop after this many optimizer steps")
 @click.option("--line-variants", default=2, show_default=True, help="noisy copies of each line-only training page")
+@click.option("--train-split", "train_splits", multiple=True, type=click.Choice(FRESH_SPLITS),
+              help="train on this evaluation-only split too: a blind set that has judged and is now "
+                   "development data (repeat for several)")
 @click.option("--resume", is_flag=True, help="continue from OUT/checkpoint.pt")
 @click.option("--device", default=None, help="cpu or cuda (default: cuda when available)")
 @click.option("--stacked", is_flag=True,
@@ -52,7 +55,7 @@ def _cmdline() -> str:
 @click.option("--swap-labels", default=0.0, show_default=True,
               help="chance per form line and epoch that its printed label becomes another label of its field")
 def train(task, data, out, prepared, epochs, patience, batch_size, lr, seed, layers, hidden, max_steps,
-          line_variants, resume, device, stacked, rule_dropout, token_mask, shuffle_lines, swap_labels):
+          line_variants, train_splits, resume, device, stacked, rule_dropout, token_mask, shuffle_lines, swap_labels):
     """Train the layout model (document type + fields + line roles)."""
     from sohoa.training.prepare import prepare
     from sohoa.training.train import train as run_train
@@ -63,7 +66,8 @@ def train(task, data, out, prepared, epochs, patience, batch_size, lr, seed, lay
         if not (resume and (prepared / "train.jsonl").exists()):
             if not data:
                 raise click.UsageError("give --data (or --prepared)")
-            prepare(list(data), prepared, seed=seed, line_variants=line_variants, log=click.echo)
+            prepare(list(data), prepared, seed=seed, line_variants=line_variants, log=click.echo,
+                    train_splits=train_splits)
     cfg = {}
     if layers:
         cfg["num_hidden_layers"] = layers

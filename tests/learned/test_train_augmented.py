@@ -49,3 +49,28 @@ def test_training_with_shuffled_lines_and_swapped_labels(tmp_path):
     epochs = [json.loads(s) for s in logs if s.startswith('{"epoch"')]
     assert [e["epoch"] for e in epochs] == [1, 2] and all(e["loss"]["field"] > 0 for e in epochs)
     assert (tmp_path / "run" / "model.pt").exists()
+
+
+def test_train_cli_trains_on_a_blind_set_named(tmp_path):
+    """`sohoa train layout --train-split fresh3`: that blind set's pages are training pages."""
+    from click.testing import CliRunner
+
+    from sohoa.data.generator.compose import fresh_templates
+    from sohoa.training.cli import train as train_cmd
+
+    fresh3 = fresh_templates("fresh3")[0]["id"]
+    gt = tmp_path / "gen"
+    gt.mkdir()
+    for i, tpl in enumerate(["lic_kcb_a", fresh3, "lic_ruou"]):
+        (gt / f"d{i}.gt.json").write_text(json.dumps(_form(f"d{i}", tpl), ensure_ascii=False), encoding="utf-8")
+    run = tmp_path / "run"
+    res = CliRunner().invoke(train_cmd, ["layout", "--data", str(gt), "--out", str(run), "--train-split", "fresh3",
+                                         "--line-variants", "1", "--epochs", "1", "--layers", "1", "--hidden", "32",
+                                         "--batch-size", "2", "--device", "cpu"])
+    assert res.exit_code == 0, res.output
+    info = json.loads((run / "data" / "data.json").read_text(encoding="utf-8"))
+    assert info["train_splits"] == ["fresh3"] and info["templates"]["train"] == sorted(["lic_kcb_a", fresh3])
+    assert info["templates"]["validation"] == ["lic_ruou"] and (run / "model.pt").exists()
+    bad = CliRunner().invoke(train_cmd, ["layout", "--data", str(gt), "--out", str(tmp_path / "x"),
+                                         "--train-split", "test"])
+    assert bad.exit_code == 2 and "fresh" in bad.output
