@@ -37,7 +37,7 @@ def test_fresh_templates_are_their_own_split_and_move_nothing():
         assert {after[t] for t in ids} == {split}
         assert {pick_template(0, i, fresh=split) for i in range(300)} == set(ids)
     with pytest.raises(ValueError, match="unknown evaluation-only split"):
-        fresh_templates("fresh9")
+        fresh_templates("fresh99")
 
 
 @pytest.mark.parametrize("flag", [[], ["fresh2"], ["fresh3"]], ids=["fresh", "fresh2", "fresh3"])
