@@ -117,10 +117,11 @@ def eval_cmd(model, data, split, backend, limit, out, thresholds_from):
 @click.option("--eval-data", "eval_data", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="labelled folder(s): merge thresholds chosen on --thresholds-from, metrics on test, timings")
 @click.option("--thresholds-from", "thresholds_from", default="auto", show_default=True,
-              type=click.Choice(["auto", "calibration", "validation"]),
+              type=click.Choice(["auto", "calibration", "validation", *FRESH_SPLITS]),
               help="the split of --eval-data the merge thresholds are chosen on: 'calibration' (templates "
-                   "neither the rules nor the model saw; generate with --extra-templates), 'validation', or "
-                   "'auto': calibration when --eval-data holds such documents, else validation")
+                   "neither the rules nor the model saw; generate with --extra-templates), 'validation', "
+                   "an evaluation-only split once it has judged (training/README.md), or 'auto': "
+                   "calibration when --eval-data holds such documents, else validation")
 @click.option("--timing-pages", default=40, show_default=True)
 @click.option("--relabel-min-conf", default=0.8, show_default=True, type=float,
               help="block types follow the role head at this confidence (negative: never)")
