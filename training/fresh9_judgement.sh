@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Issue 4, session 23: the second look at v14k registered in training/README.md ("Many templates"):
+# the same weights exported with decoding and merge thresholds chosen on fresh8 (read), judged once
+# on fresh9 (unread until then) beside fresh2, test and validation, against layoutlm/v5 as served.
+# Needs many_templates_study.sh's outputs (v14k, the caches); ~30 minutes more. Resumable.
+#
+#   nohup bash training/fresh9_judgement.sh > runs/fresh9_judgement.log 2>&1 &
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source training/study_lib.sh
+
+[ -f runs/layout/v14k/.complete ] || { echo "run training/many_templates_study.sh first" >&2; exit 1; }
+zoo=runs/zoo/layoutlm-v14k-f8
+once "$zoo" "export v14k, thresholds chosen on fresh8" \
+  "$SOHOA" export --model runs/layout/v14k --out "$zoo" --eval-data runs/ocr/gen1000-sohoa \
+    --eval-data runs/ocr/fresh8-240-sohoa --thresholds-from fresh8 --timing-pages 20
+once datasets/fresh9-240 "generate fresh9-240" \
+  "$SOHOA" data generate --n 240 --out datasets/fresh9-240 --seed 73 --workers 2 --no-lines --no-dataset \
+    --fresh-templates fresh9
+once runs/ocr/fresh9-240-sohoa "OCR cache of fresh9-240" \
+  env SOHOA_OCR_THREADS=1 "$PY" -m sohoa.training.ocr_cache datasets/fresh9-240 --out runs/ocr/fresh9-240-sohoa --workers 2
+
+caches=(--data runs/ocr/gen1000-sohoa --data runs/ocr/fresh2-240-sohoa --data runs/ocr/fresh9-240-sohoa)
+mkdir -p runs/eval23
+for split in fresh9 fresh2 test validation; do
+  for model in "$zoo" models/zoo/layoutlm/v5; do   # both as served: the thresholds of their manifests
+    file=runs/eval23/$(basename "$model")-served-$split.json
+    [ -f "$file" ] && continue
+    step "eval $model $split"
+    "$SOHOA" eval --model "$model" "${caches[@]}" --split "$split" --out "$file"
+  done
+done
+step "done"
