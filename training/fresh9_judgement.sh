@@ -14,11 +14,8 @@ zoo=runs/zoo/layoutlm-v14k-f8
 once "$zoo" "export v14k, thresholds chosen on fresh8" \
   "$SOHOA" export --model runs/layout/v14k --out "$zoo" --eval-data runs/ocr/gen1000-sohoa \
     --eval-data runs/ocr/fresh8-240-sohoa --thresholds-from fresh8 --timing-pages 20
-once datasets/fresh9-240 "generate fresh9-240" \
-  "$SOHOA" data generate --n 240 --out datasets/fresh9-240 --seed 73 --workers 2 --no-lines --no-dataset \
-    --fresh-templates fresh9
-once runs/ocr/fresh9-240-sohoa "OCR cache of fresh9-240" \
-  env SOHOA_OCR_THREADS=1 "$PY" -m sohoa.training.ocr_cache datasets/fresh9-240 --out runs/ocr/fresh9-240-sohoa --workers 2
+gen fresh9-240 240 73 --fresh-templates fresh9
+ocr fresh9-240
 
 caches=(--data runs/ocr/gen1000-sohoa --data runs/ocr/fresh2-240-sohoa --data runs/ocr/fresh9-240-sohoa)
 mkdir -p runs/eval23

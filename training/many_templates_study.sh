@@ -13,20 +13,6 @@ EPOCHS=${EPOCHS:-6}
 THREADS=${THREADS:-2}
 DEV_DOCS=${DEV_DOCS:-160}   # documents per fresh dev set: ~13 per template
 
-# gen NAME N SEED FLAGS...: generator output with ground-truth pages only (no line crops, no
-# datasets folder: neither changes a document).
-gen() {
-  local name=$1 n=$2 seed=$3; shift 3
-  once "datasets/$name" "generate $name ($*)" \
-    "$SOHOA" data generate --n "$n" --out "datasets/$name" --seed "$seed" --workers 2 --no-lines --no-dataset "$@"
-}
-# ocr NAME FLAGS...: the OCR cache of datasets/NAME through the served `sohoa` engine.
-ocr() {
-  local name=$1; shift
-  once "runs/ocr/$name-sohoa" "OCR cache of $name $*" \
-    env SOHOA_OCR_THREADS=1 "$PY" -m sohoa.training.ocr_cache "datasets/$name" --out "runs/ocr/$name-sohoa" --workers 2 "$@"
-}
-
 # Training data: gen1000 through the OCR (its held-out validation/test documents are the usual
 # splits), everything else as noisy ground-truth line pages.
 gen gen1000 1000 1

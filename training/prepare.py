@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sohoa.data.dataset import SPLITS
 from sohoa.training.align import gt_page_rows, line_examples, ocr_examples
-from sohoa.training.ocr_cache import split_of as _split_of, template_split_map
+from sohoa.training.ocr_cache import split_of, template_split_map
 
 
 def labels() -> dict:
@@ -71,7 +71,7 @@ def _rows_from_hf(folder: Path, splits_map: dict) -> list[tuple[str, dict]]:
             if row.get("source") == "review":
                 s = "train"
             else:
-                s = split or _split_of({"template": row.get("template", ""), "source": row.get("source")}, splits_map)
+                s = split or split_of({"template": row.get("template", ""), "source": row.get("source")}, splits_map)
             out.append((s, row))
     # Document-level truth: fields of every page of the document.
     by_doc: dict[str, dict] = {}
@@ -90,8 +90,7 @@ def collect(data_dirs: list[Path], seed: int = 0, line_variants: int = 1, log=pr
     splits_map = template_split_map()
     rng = random.Random(seed)
 
-    def split_of(gt: dict, splits_map: dict) -> str:
-        s = _split_of(gt, splits_map)
+    def as_train(s: str) -> str:
         return "train" if s in train_splits else s
 
     out: dict[str, list[dict]] = {s: [] for s in SPLITS}
@@ -107,14 +106,14 @@ def collect(data_dirs: list[Path], seed: int = 0, line_variants: int = 1, log=pr
         if _is_ocr_cache(d):
             for p in sorted(d.glob("*.json")):
                 rec = json.loads(p.read_text(encoding="utf-8"))
-                s = split_of(rec["gt"], splits_map)
+                s = as_train(split_of(rec["gt"], splits_map))
                 out[s] += ocr_examples(rec, s)
             kind = "ocr-cache"
         elif list((d / "docs").glob("*.gt.json")) or list(d.glob("*.gt.json")):
             gts = sorted((d / "docs").glob("*.gt.json")) or sorted(d.glob("*.gt.json"))
             for p in gts:
                 gt = json.loads(p.read_text(encoding="utf-8"))
-                s = split_of(gt, splits_map)
+                s = as_train(split_of(gt, splits_map))
                 for row in gt_page_rows(gt):
                     for v in range(line_variants if s == "train" else 1):
                         ex = line_examples(row, s, rng, noise=True)
@@ -123,7 +122,7 @@ def collect(data_dirs: list[Path], seed: int = 0, line_variants: int = 1, log=pr
             kind = "ground-truth lines"
         elif (hf := _hf_folder(d)) is not None:
             for s, row in _rows_from_hf(hf, splits_map):
-                s = "train" if s in train_splits else s
+                s = as_train(s)
                 for v in range(line_variants if s == "train" else 1):
                     ex = line_examples(row, s, rng, noise=True)
                     ex["id"] += f"-v{v}" if v else ""

@@ -138,3 +138,19 @@ extra_template_study() {
   evaluate_calibrated "$name" "runs/ocr/$a-sohoa" "runs/ocr/$b-sohoa"
   step "done"
 }
+
+# gen NAME N SEED FLAGS...: generator output with ground-truth pages only (no line crops, no
+# datasets folder: neither changes a document).
+gen() {
+  local name=$1 n=$2 seed=$3; shift 3
+  once "datasets/$name" "generate $name ($*)" \
+    "$SOHOA" data generate --n "$n" --out "datasets/$name" --seed "$seed" --workers 2 --no-lines --no-dataset "$@"
+}
+
+# ocr NAME FLAGS...: the OCR cache runs/ocr/NAME-sohoa of datasets/NAME through the served `sohoa`
+# engine (FLAGS: e.g. --split calibration).
+ocr() {
+  local name=$1; shift
+  once "runs/ocr/$name-sohoa" "OCR cache of $name $*" \
+    env SOHOA_OCR_THREADS=1 "$PY" -m sohoa.training.ocr_cache "datasets/$name" --out "runs/ocr/$name-sohoa" --workers 2 "$@"
+}
