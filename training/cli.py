@@ -23,6 +23,24 @@ def _cmdline() -> str:
     return "sohoa " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
 
+def _split_list(allowed: tuple[str, ...], alone: tuple[str, ...]):
+    """A click callback: "validation,fresh8" → ("validation", "fresh8"), each one of ``allowed``;
+    the words in ``alone`` ("all", "auto") only by themselves. Several splits pool their documents,
+    so a choice rests on more templates than one blind set holds."""
+    def parse(ctx, param, value):
+        if value is None:
+            return None
+        splits = tuple(dict.fromkeys(s.strip() for s in value.split(",") if s.strip()))
+        bad = [s for s in splits if s not in allowed]
+        if bad or not splits:
+            raise click.BadParameter(f"{', '.join(bad) or repr(value)}: not one of {', '.join(allowed)} "
+                                     "(several: comma-separated)")
+        if len(splits) > 1 and set(splits) & set(alone):
+            raise click.BadParameter(f"{' or '.join(alone)} stands alone, not in a list")
+        return splits
+    return parse
+
+
 @click.command("train")
 @click.argument("task", type=click.Choice(["layout", "classifier", "extractor"]), default="layout")
 @click.option("--data", "data", multiple=True, type=click.Path(exists=True, path_type=Path),
@@ -92,10 +110,10 @@ def train(task, data, out, prepared, epochs, patience, batch_size, lr, seed, lay
 @click.option("--limit", default=None, type=int, help="at most this many documents per folder")
 @click.option("--out", "out", default=None, type=click.Path(path_type=Path), help="write the report JSON here")
 @click.option("--thresholds-from", "thresholds_from", default=None,
-              type=click.Choice([*SPLITS, "all"]),
+              callback=_split_list((*SPLITS, "all"), ("all",)), metavar="SPLIT[,SPLIT...]",
               help="choose the merge thresholds on this split of --data (as `sohoa export` does) instead "
-                   "of taking the model's own; an evaluation-only split only once it has been read "
-                   "(training/README.md: fresh chooses, fresh2 judges)")
+                   "of taking the model's own; several comma-separated splits are pooled; an "
+                   "evaluation-only split only once it has been read (training/README.md)")
 def eval_cmd(model, data, split, backend, limit, out, thresholds_from):
     """Evaluate the layout model (and the rules on the same pages) on a labelled folder."""
     from sohoa.training.evaluate import NoDocuments, evaluate, summary
@@ -117,10 +135,12 @@ def eval_cmd(model, data, split, backend, limit, out, thresholds_from):
 @click.option("--eval-data", "eval_data", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="labelled folder(s): merge thresholds chosen on --thresholds-from, metrics on test, timings")
 @click.option("--thresholds-from", "thresholds_from", default="auto", show_default=True,
-              type=click.Choice(["auto", "calibration", "validation", *FRESH_SPLITS]),
-              help="the split of --eval-data the merge thresholds are chosen on: 'calibration' (templates "
-                   "neither the rules nor the model saw; generate with --extra-templates), 'validation', "
-                   "an evaluation-only split once it has judged (training/README.md), or 'auto': "
+              callback=_split_list(("auto", "calibration", "validation", *FRESH_SPLITS), ("auto",)),
+              metavar="SPLIT[,SPLIT...]",
+              help="the split(s) of --eval-data the merge thresholds are chosen on: 'calibration' "
+                   "(templates neither the rules nor the model saw; generate with --extra-templates), "
+                   "'validation', an evaluation-only split once it has judged (training/README.md), "
+                   "several of these comma-separated (their documents pooled), or 'auto': "
                    "calibration when --eval-data holds such documents, else validation")
 @click.option("--timing-pages", default=40, show_default=True)
 @click.option("--relabel-min-conf", default=0.8, show_default=True, type=float,
@@ -135,16 +155,22 @@ def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min
 
     if eval_data:  # before the export's minutes, fail on data that cannot choose thresholds
         chosen_on = []
-        for split in (("calibration", "validation") if thresholds_from == "auto" else (thresholds_from,)):
-            chosen_on = [d for p in eval_data for d in load_documents(p, split)]
-            if chosen_on:
-                thresholds_from = split
-                break
+        if thresholds_from == ("auto",):
+            for split in ("calibration", "validation"):
+                chosen_on = [d for p in eval_data for d in load_documents(p, split)]
+                if chosen_on:
+                    thresholds_from = (split,)
+                    break
+        else:  # every split asked for must hold documents: a wrong path must not shrink the pool unseen
+            pools = {s: [d for p in eval_data for d in load_documents(p, s)] for s in thresholds_from}
+            empty = [s for s, docs in pools.items() if not docs]
+            chosen_on = [] if empty else [d for docs in pools.values() for d in docs]
         if not chosen_on:
-            wanted = "calibration or validation" if thresholds_from == "auto" else thresholds_from
+            wanted = "calibration or validation" if thresholds_from == ("auto",) else " or ".join(empty)
             raise click.UsageError(f"no {wanted} documents in --eval-data to choose the merge thresholds on"
                                    + (" (calibration documents: `sohoa data generate --extra-templates`)"
-                                      if thresholds_from != "validation" else ""))
+                                      if "calibration" in wanted else ""))
+        thresholds_from = "+".join(thresholds_from)
     manifest = export(model, out, command=_cmdline(), log=click.echo)
     if "rule_tags" in manifest["inputs"]:
         relabel_min_conf = -1  # a stacked model reads the rules' answer on the heuristic's blocks

@@ -267,17 +267,22 @@ class NoDocuments(ValueError):
 
 
 def evaluate(model_path, data: list[Path], split: str | None = "test", backend: str = "auto",
-             limit: int | None = None, thresholds: dict | None = None, thresholds_from: str | None = None,
-             log=print) -> dict:
-    """``thresholds_from``: a split of ``data`` (or "all") to choose the decoding and the merge
-    thresholds on, as export does; else ``thresholds``, else the model's own."""
+             limit: int | None = None, thresholds: dict | None = None,
+             thresholds_from: str | tuple[str, ...] | None = None, log=print) -> dict:
+    """``thresholds_from``: a split of ``data``, several (pooled), or "all", to choose the decoding
+    and the merge thresholds on, as export does; else ``thresholds``, else the model's own."""
     model = open_model(model_path, backend)
     docs = [d for p in data for d in load_documents(Path(p), split, limit)]
+    if isinstance(thresholds_from, str):
+        thresholds_from = (thresholds_from,)
     if thresholds_from:
-        chosen_on = [d for p in data
-                     for d in load_documents(Path(p), None if thresholds_from == "all" else thresholds_from, limit)]
-        if not chosen_on:
-            raise NoDocuments(f"no documents of split {thresholds_from!r} to choose thresholds on")
+        chosen_on = []
+        for s in thresholds_from:  # each split must hold documents, or a pool shrinks unseen
+            pool = [d for p in data for d in load_documents(Path(p), None if s == "all" else s, limit)]
+            if not pool:
+                raise NoDocuments(f"no documents of split {s!r} to choose thresholds on")
+            chosen_on += pool
+        thresholds_from = "+".join(thresholds_from)
         chosen_preds = predict_documents(model, chosen_on)
         choose_decoding(model, chosen_preds)
         thresholds = choose_thresholds(chosen_preds)

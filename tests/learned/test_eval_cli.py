@@ -37,6 +37,37 @@ def test_eval_says_when_the_threshold_split_is_empty(tiny_model, tmp_path):
     assert res.exit_code == 2 and "no documents of split 'validation'" in res.output
 
 
+def test_eval_pools_the_splits_it_chooses_on(tiny_model, tmp_path):
+    """Several comma-separated splits are pooled for the choice; each must hold documents (a wrong
+    folder must not shrink the pool unseen), and "all" or an unknown split is refused."""
+    from sohoa.data.cli import data
+    from sohoa.training.cli import eval_cmd
+    from sohoa.training.ocr_cache import template_split_map
+
+    split = template_split_map()
+    gen = tmp_path / "gen"
+    for n, name in enumerate(("validation", "test")):
+        tpl = next(t for t, s in sorted(split.items()) if s == name)
+        res = CliRunner().invoke(data, ["generate", "--n", "1", "--out", str(gen / name), "--seed", str(5 + n),
+                                        "--workers", "1", "--template", tpl, "--no-dataset"])
+        assert res.exit_code == 0, res.output
+    folders = ["--data", str(gen / "validation"), "--data", str(gen / "test")]
+    out = tmp_path / "eval.json"
+    res = CliRunner().invoke(eval_cmd, ["--model", str(tiny_model["dir"]), *folders, "--split", "test",
+                                        "--thresholds-from", "validation,test", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    rep = json.loads(out.read_text(encoding="utf-8"))
+    assert rep["thresholds_chosen_on"] == "validation+test" and rep["documents"] == 1
+
+    def refused(value):
+        res = CliRunner().invoke(eval_cmd, ["--model", str(tiny_model["dir"]), *folders, "--thresholds-from", value])
+        assert res.exit_code == 2, res.output
+        return res.output
+    assert "no documents of split 'fresh2'" in refused("validation,fresh2")
+    assert "stands alone" in refused("all,validation")
+    assert "fresh99: not one of" in refused("validation,fresh99")
+
+
 def test_export_chooses_thresholds_on_calibration_templates(tiny_model, tmp_path):
     """`sohoa export --eval-data` picks the merge thresholds on the calibration templates when the
     data holds some (else on validation), and says what to do, before exporting anything, when the
@@ -57,6 +88,12 @@ def test_export_chooses_thresholds_on_calibration_templates(tiny_model, tmp_path
     res = CliRunner().invoke(export_cmd, ["--model", str(tiny_model["train_dir"]), "--out", str(tmp_path / "none"),
                                           "--eval-data", str(held), "--thresholds-from", "calibration"])
     assert res.exit_code == 2 and "no calibration documents" in res.output and "--extra-templates" in res.output
+    assert not (tmp_path / "none").exists()
+    # pooled: every split named must hold documents, and the error names the empty one
+    res = CliRunner().invoke(export_cmd, ["--model", str(tiny_model["train_dir"]), "--out", str(tmp_path / "none"),
+                                          "--eval-data", str(held), "--eval-data", str(cal),
+                                          "--thresholds-from", "calibration,fresh8"])
+    assert res.exit_code == 2 and "no fresh8 documents" in res.output, res.output
     assert not (tmp_path / "none").exists()
 
     zoo = tmp_path / "zoo"
