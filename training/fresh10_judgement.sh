@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Issue 4, session 24: the third look at v14k registered in training/README.md ("A third look"):
+# the same weights exported with decoding and merge thresholds chosen on every read set pooled
+# (validation, fresh2, fresh8, fresh9), judged once on fresh10 (drawn only after the export) beside
+# test and validation, against layoutlm/v5 as served; then both models on the real scans.
+# Needs many_templates_study.sh's v14k (its evaluation tail is not needed); ~1 hour. Resumable.
+#
+#   nohup bash training/fresh10_judgement.sh > runs/fresh10_judgement.log 2>&1 &
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source training/study_lib.sh
+
+[ -f runs/layout/v14k/.complete ] || { echo "run training/many_templates_study.sh first" >&2; exit 1; }
+# The sets the choice rests on (made by the earlier studies where they ran; the same seeds).
+gen fresh2-240 240 43 --fresh-templates fresh2
+gen fresh8-240 240 71 --fresh-templates fresh8
+gen fresh9-240 240 73 --fresh-templates fresh9
+for name in fresh2-240 fresh8-240 fresh9-240; do ocr "$name"; done
+
+zoo=runs/zoo/layoutlm-v14k-pool
+once "$zoo" "export v14k, thresholds chosen on validation+fresh2+fresh8+fresh9" \
+  "$SOHOA" export --model runs/layout/v14k --out "$zoo" --eval-data runs/ocr/gen1000-sohoa \
+    --eval-data runs/ocr/fresh2-240-sohoa --eval-data runs/ocr/fresh8-240-sohoa \
+    --eval-data runs/ocr/fresh9-240-sohoa --thresholds-from validation,fresh2,fresh8,fresh9 --timing-pages 20
+
+# The judge, drawn only now.
+gen fresh10-240 240 79 --fresh-templates fresh10
+ocr fresh10-240
+
+caches=(--data runs/ocr/gen1000-sohoa --data runs/ocr/fresh10-240-sohoa)
+mkdir -p runs/eval24
+for split in fresh10 test validation; do
+  for model in "$zoo" models/zoo/layoutlm/v5; do   # both as served: the thresholds of their manifests
+    file=runs/eval24/$(basename "$model")-served-$split.json
+    [ -f "$file" ] && continue
+    step "eval $model $split"
+    "$SOHOA" eval --model "$model" "${caches[@]}" --split "$split" --out "$file"
+  done
+done
+
+# The real scans: one cached rules-only run, then each model applied to the same pages.
+once runs/real-cache "rules-only cache of ../shared/bench/real" \
+  env SOHOA_OCR_THREADS=1 "$PY" -m sohoa.training.compare cache ../shared/bench/real --out runs/real-cache
+for model in "$zoo" models/zoo/layoutlm/v5; do
+  file=runs/eval24/real-$(basename "$model").json
+  [ -f "$file" ] && continue
+  step "real scans, $model"
+  "$PY" -m sohoa.training.real_check runs/real-cache --model "$model" --out "$file" > /dev/null
+done
+step "done"
