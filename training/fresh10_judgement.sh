@@ -28,15 +28,7 @@ gen fresh10-240 240 79 --fresh-templates fresh10
 ocr fresh10-240
 
 caches=(--data runs/ocr/gen1000-sohoa --data runs/ocr/fresh10-240-sohoa)
-mkdir -p runs/eval24
-for split in fresh10 test validation; do
-  for model in "$zoo" models/zoo/layoutlm/v5; do   # both as served: the thresholds of their manifests
-    file=runs/eval24/$(basename "$model")-served-$split.json
-    [ -f "$file" ] && continue
-    step "eval $model $split"
-    "$SOHOA" eval --model "$model" "${caches[@]}" --split "$split" --out "$file"
-  done
-done
+eval_served runs/eval24 "fresh10 test validation" "$zoo" models/zoo/layoutlm/v5   # both as served
 
 # The real scans: one cached rules-only run, then each model applied to the same pages.
 once runs/real-cache "rules-only cache of ../shared/bench/real" \

@@ -18,13 +18,5 @@ gen fresh9-240 240 73 --fresh-templates fresh9
 ocr fresh9-240
 
 caches=(--data runs/ocr/gen1000-sohoa --data runs/ocr/fresh2-240-sohoa --data runs/ocr/fresh9-240-sohoa)
-mkdir -p runs/eval23
-for split in fresh9 fresh2 test validation; do
-  for model in "$zoo" models/zoo/layoutlm/v5; do   # both as served: the thresholds of their manifests
-    file=runs/eval23/$(basename "$model")-served-$split.json
-    [ -f "$file" ] && continue
-    step "eval $model $split"
-    "$SOHOA" eval --model "$model" "${caches[@]}" --split "$split" --out "$file"
-  done
-done
+eval_served runs/eval23 "fresh9 fresh2 test validation" "$zoo" models/zoo/layoutlm/v5   # both as served
 step "done"

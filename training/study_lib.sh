@@ -154,3 +154,19 @@ ocr() {
   once "runs/ocr/$name-sohoa" "OCR cache of $name $*" \
     env SOHOA_OCR_THREADS=1 "$PY" -m sohoa.training.ocr_cache "datasets/$name" --out "runs/ocr/$name-sohoa" --workers 2 "$@"
 }
+
+# eval_served DIR "SPLIT..." MODEL...: `sohoa eval` of each model as served (the thresholds of its
+# manifest) on each split of the caches in the array `caches` (--data ... pairs), written to
+# DIR/<model>-served-<split>.json; skips a report that exists.
+eval_served() {
+  local dir=$1 splits=$2 split model file; shift 2
+  mkdir -p "$dir"
+  for split in $splits; do
+    for model in "$@"; do
+      file=$dir/$(basename "$model")-served-$split.json
+      [ -f "$file" ] && continue
+      step "eval $model $split"
+      "$SOHOA" eval --model "$model" "${caches[@]}" --split "$split" --out "$file"
+    done
+  done
+}
