@@ -3,7 +3,7 @@
 # the same weights exported with decoding and merge thresholds chosen on every read set pooled
 # (validation, fresh2, fresh8, fresh9), judged once on fresh10 (drawn only after the export) beside
 # test and validation, against layoutlm/v5 as served; then both models on the real scans.
-# Needs many_templates_study.sh's v14k (its evaluation tail is not needed); ~1 hour. Resumable.
+# Needs many_templates_study.sh's v14k (TRAIN_ONLY=1 skips its evaluation tail); ~1 hour. Resumable.
 #
 #   nohup bash training/fresh10_judgement.sh > runs/fresh10_judgement.log 2>&1 &
 set -euo pipefail

@@ -33,6 +33,8 @@ prepare([Path(p) for p in ($sources)], Path('$prepared'), seed=0, line_variants=
 train_splits=('fresh', 'fresh3', 'fresh4', 'fresh5', 'fresh6', 'fresh7'))"
 step "train v14k (stacked), $EPOCHS epochs, $THREADS threads"
 train_layout "$prepared" "$EPOCHS" v14k --stacked
+# TRAIN_ONLY=1: stop at the weights (fresh10_judgement.sh needs no more of this script).
+[ "${TRAIN_ONLY:-0}" = 1 ] && { step "trained; evaluation skipped (TRAIN_ONLY=1)"; exit 0; }
 
 # Evaluation data: the calibration documents (thresholds are chosen there, as export does) and the
 # two judges, drawn only now.
