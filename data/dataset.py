@@ -27,8 +27,10 @@ from pathlib import Path
 # fresh7 (session 22) judges session 22's change 5 of the rules (no gain there, see training/README.md).
 # fresh8 (session 22) judges session 23's many-templates layout model (v14k), beside fresh2.
 # fresh9 (session 23) judges v14k with its merge chosen on fresh8 (session 23); a next change needs fresh10.
-# fresh10 (session 23) is left unread for the next change.
-FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10")
+# fresh10 (session 23) judges session 24's third look at v14k (merge chosen on the read sets pooled).
+# fresh11 (session 24) is left unread for the next change.
+FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10",
+                "fresh11")
 SPLITS = ("train", "validation", "test", "calibration") + FRESH_SPLITS
 
 
