@@ -150,7 +150,7 @@ def eval_cmd(model, data, split, backend, limit, out, thresholds_from):
 def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min_conf, rules_keep_conf):
     """Export to ONNX (+ int8), check against torch, write manifest.json."""
     from sohoa.training.evaluate import (choose_decoding, choose_thresholds, load_documents, open_model,
-                                         page_timing, predict_documents, role_report, score)
+                                         page_timing, pooled_documents, predict_documents, role_report, score)
     from sohoa.training.export import export
 
     if eval_data:  # before the export's minutes, fail on data that cannot choose thresholds
@@ -161,10 +161,9 @@ def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min
                 if chosen_on:
                     thresholds_from = (split,)
                     break
-        else:  # every split asked for must hold documents: a wrong path must not shrink the pool unseen
-            pools = {s: [d for p in eval_data for d in load_documents(p, s)] for s in thresholds_from}
-            empty = [s for s, docs in pools.items() if not docs]
-            chosen_on = [] if empty else [d for docs in pools.values() for d in docs]
+        else:  # every split asked for must hold documents
+            chosen_on, empty = pooled_documents(eval_data, thresholds_from)
+            chosen_on = [] if empty else chosen_on
         if not chosen_on:
             wanted = "calibration or validation" if thresholds_from == ("auto",) else " or ".join(empty)
             raise click.UsageError(f"no {wanted} documents in --eval-data to choose the merge thresholds on"

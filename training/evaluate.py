@@ -262,6 +262,19 @@ def page_timing(model: LearnedModel, docs: list[dict], repeat: int = 1) -> dict:
             "p90_ms": float(np.percentile(a, 90))}
 
 
+def pooled_documents(data: list[Path], splits: tuple[str, ...],
+                     limit: int | None = None) -> tuple[list[dict], list[str]]:
+    """The documents of every split of ``splits`` ("all": every split) in ``data``, pooled, and the
+    splits that hold none: the caller refuses those, or a wrong folder shrinks a pool unseen."""
+    docs, empty = [], []
+    for s in splits:
+        pool = [d for p in data for d in load_documents(Path(p), None if s == "all" else s, limit)]
+        docs += pool
+        if not pool:
+            empty.append(s)
+    return docs, empty
+
+
 class NoDocuments(ValueError):
     """A split asked for holds no document of the data."""
 
@@ -276,12 +289,9 @@ def evaluate(model_path, data: list[Path], split: str | None = "test", backend: 
     if isinstance(thresholds_from, str):
         thresholds_from = (thresholds_from,)
     if thresholds_from:
-        chosen_on = []
-        for s in thresholds_from:  # each split must hold documents, or a pool shrinks unseen
-            pool = [d for p in data for d in load_documents(Path(p), None if s == "all" else s, limit)]
-            if not pool:
-                raise NoDocuments(f"no documents of split {s!r} to choose thresholds on")
-            chosen_on += pool
+        chosen_on, empty = pooled_documents(data, thresholds_from, limit)
+        if empty:
+            raise NoDocuments(f"no documents of split {empty[0]!r} to choose thresholds on")
         thresholds_from = "+".join(thresholds_from)
         chosen_preds = predict_documents(model, chosen_on)
         choose_decoding(model, chosen_preds)
