@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 4, session 24: the third look at v14k registered in training/README.md ("A third look"):
-# the same weights exported with decoding and merge thresholds chosen on every read set pooled
+# v14k (remade by many_templates_study.sh) exported with decoding and merge thresholds chosen on every read set pooled
 # (validation, fresh2, fresh8, fresh9), judged once on fresh10 (drawn only after the export) beside
 # test and validation, against layoutlm/v5 as served; then both models on the real scans.
 # Needs many_templates_study.sh's v14k (TRAIN_ONLY=1 skips its evaluation tail); ~1 hour. Resumable.
