@@ -145,7 +145,8 @@ class Pipeline:
             if prediction is not None:  # rules stay as validators and fallbacks
                 fields = {name: Field(**f) for name, f in
                           merge_fields(prediction.fields, fields, self.learned.override_min_conf,
-                                       self.learned.fill_min_conf).items()}
+                                       self.learned.fill_min_conf, doc_type=doc_type.label,
+                                       type_fields=self.learned.type_fields).items()}
             if self.field_confidence is not None:  # P(correct): what reviewers sort by
                 fields = self.field_confidence.rescore(fields, pages)
         text = "\n".join(ln.text for p in pages for b in p.blocks for ln in b.lines)

@@ -152,6 +152,7 @@ def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min
     from sohoa.training.evaluate import (choose_decoding, choose_thresholds, load_documents, open_model,
                                          page_timing, pooled_documents, predict_documents, role_report, score)
     from sohoa.training.export import export
+    from sohoa.training.prepare import type_fields
 
     if eval_data:  # before the export's minutes, fail on data that cannot choose thresholds
         chosen_on = []
@@ -173,19 +174,24 @@ def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min
     manifest = export(model, out, command=_cmdline(), log=click.echo)
     if "rule_tags" in manifest["inputs"]:
         relabel_min_conf = -1  # a stacked model reads the rules' answer on the heuristic's blocks
+    # The merge's guard: the model gives a field only on a type whose training papers carry it.
+    prepared = Path(json.loads((Path(model) / "config.json").read_text(encoding="utf-8"))["train"]["prepared"])
+    fields_by_type = type_fields(prepared)
+    if fields_by_type is None:
+        click.echo(f"warning: {prepared} is not here; the model's fields are not guarded by document type", err=True)
     manifest["merge"] = {"relabel_min_conf": relabel_min_conf if relabel_min_conf >= 0 else None,
-                         "rules_keep_conf": rules_keep_conf}
+                         "rules_keep_conf": rules_keep_conf, "type_fields": fields_by_type}
     (Path(out) / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if eval_data:
         test_docs = [d for p in eval_data for d in load_documents(p, "test")]
         int8 = open_model(out, "onnx")
         chosen_preds = predict_documents(int8, chosen_on)
         decoding = choose_decoding(int8, chosen_preds)
-        th = choose_thresholds(chosen_preds, rules_keep_conf)
+        th = choose_thresholds(chosen_preds, rules_keep_conf, type_fields=fields_by_type)
         manifest["merge"] = {**manifest["merge"], **th, **decoding}
         metrics = {"thresholds_from": f"{thresholds_from} ({len(chosen_on)} documents)",
                    "test_documents": len(test_docs)}
-        metrics["test"] = {k: v for k, v in score(predict_documents(int8, test_docs), **th).items()
+        metrics["test"] = {k: v for k, v in score(predict_documents(int8, test_docs), **th, served_confidence=True).items()
                            if k in ("rules_heuristic_layout", "rules", "model", "merged", "confidence")}
         metrics["test"]["line_roles"] = role_report(int8, test_docs)
         timing_docs = test_docs[: max(1, timing_pages)]

@@ -48,7 +48,8 @@ def diff(cache_dir: Path, model_dir: Path) -> list[dict]:
         pred = model.predict(res["pages"], (res["doc_type"]["label"], res.get("fields") or {}))
         label, src = merge_doc_type(pred.doc_type, pred.doc_scores, res["doc_type"]["label"], model.doc_min_conf,
                                     res["doc_type"].get("confidence", 0.0), model.rules_keep_conf)
-        merged = merge_fields(pred.fields, res.get("fields") or {}, model.override_min_conf, model.fill_min_conf)
+        merged = merge_fields(pred.fields, res.get("fields") or {}, model.override_min_conf, model.fill_min_conf,
+                              doc_type=label, type_fields=model.type_fields)
         rules = {k: v["value"] for k, v in (res.get("fields") or {}).items()}
         changes = {k: {"rules": rules.get(k), "merged": v["value"], "source": v["source"],
                        "confidence": v.get("confidence")}

@@ -167,3 +167,23 @@ def prepare(data_dirs: list[Path], out: Path, seed: int = 0, line_variants: int 
     (out / "data.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
     log(json.dumps({k: info[k] for k in ("pages", "by_source", "train_sha256")}, ensure_ascii=False))
     return info
+
+
+def type_fields(prepared: Path, min_share: float = 0.02) -> dict[str, list[str]] | None:
+    """Document type → the fields that at least ``min_share`` of its training documents carry
+    (read from ``train.jsonl``): the merge's guard lets the model give a field only on such a type
+    (``models.learned.merge``). None when the prepared data is not at hand."""
+    path = Path(prepared) / "train.jsonl"
+    if not path.exists():
+        return None
+    carried: dict[str, set[str]] = {}  # doc_id → fields tagged on any of its pages
+    doc_type: dict[str, str] = {}
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            ex = json.loads(line)
+            doc_type[ex["doc_id"]] = ex["doc_type"]
+            carried.setdefault(ex["doc_id"], set()).update(t[2:] for t in ex["field_tags"] if t[:2] in ("B-", "I-"))
+    docs_of = Counter(doc_type.values())
+    counts = Counter((doc_type[d], f) for d, fields in carried.items() for f in fields)
+    return {t: sorted(f for (tt, f), c in counts.items() if tt == t and c >= min_share * n)
+            for t, n in sorted(docs_of.items())}

@@ -33,7 +33,8 @@ def main(argv=None) -> int:
             d = rules_on_relabeled(m, d, pred)
         label, src = merge_doc_type(pred.doc_type, pred.doc_scores, d["rules_doc_type"], m.doc_min_conf,
                                     d["rules_doc_conf"], m.rules_keep_conf)
-        merged = merge_fields(pred.fields, d["rules_fields"], m.override_min_conf, m.fill_min_conf)
+        merged = merge_fields(pred.fields, d["rules_fields"], m.override_min_conf, m.fill_min_conf, doc_type=label,
+                              type_fields=m.type_fields)
         rules = {k: v["value"] for k, v in res["fields"].items()}
         new = {k: v["value"] for k, v in merged.items()}
         changed = {k: {"rules": rules.get(k), "with_model": new.get(k), "source": merged[k]["source"] if k in merged else None}

@@ -6,6 +6,11 @@
   thresholds are per field (a dict, ``"*"`` the default) or one number. Every field says who
   produced it (``source``). With ``support``, a rules field's confidence is the model's
   calibrated probability for that field over the field's words.
+- Guards the thresholds cannot give (they are chosen on generated papers): a model field counts only
+  on a document type whose training papers carry that field (``type_fields``, from the model's
+  manifest), and a birth date the model reads must lie at least ``MIN_HOLDER_AGE`` years before
+  the paper's issue date. Both were prompted by the real scans of session 24, where the model
+  gave a birth date to letters and to papers with no person (the paper's own date).
 - Document type: the rules' label when the rules are sure (confidence >= ``rules_keep_conf``:
   a title keyword matched), else the model's label when its confidence reaches ``doc_min_conf``,
   else the rules'.
@@ -16,6 +21,8 @@ defaults.
 """
 from __future__ import annotations
 
+from sohoa.models.fields.plausible import plausible_birth_date
+
 DEFAULTS = {"override_min_conf": 0.5, "fill_min_conf": 0.0, "doc_min_conf": 0.5, "rules_keep_conf": 0.9}
 
 
@@ -25,11 +32,27 @@ def _t(th, name: str, default: float) -> float:
     return float(th if th is not None else default)
 
 
+def guarded(model_fields: dict[str, dict], rule_fields: dict, doc_type: str | None = None,
+            type_fields: dict[str, list[str]] | None = None) -> dict[str, dict]:
+    """The model's fields that pass the guards (module doc) on a paper of type ``doc_type``."""
+    allowed = (type_fields or {}).get(doc_type) if doc_type else None
+    out = {k: v for k, v in model_fields.items() if allowed is None or k in allowed}
+    if "date_of_birth" in out:
+        issued = rule_fields.get("issue_date") or out.get("issue_date")
+        issued = issued.get("value") if isinstance(issued, dict) else getattr(issued, "value", None)
+        if not plausible_birth_date(out["date_of_birth"]["value"], issued):
+            del out["date_of_birth"]
+    return out
+
+
 def merge_fields(model_fields: dict[str, dict], rule_fields: dict, override_min_conf=0.5,
-                 fill_min_conf=0.0, support=None) -> dict:
+                 fill_min_conf=0.0, support=None, doc_type: str | None = None,
+                 type_fields: dict[str, list[str]] | None = None) -> dict:
     """``model_fields``: name → {value, text, confidence, page, bbox}; ``rule_fields``: name →
-    ``Field`` (or dict). Returns name → dict with ``source``."""
+    ``Field`` (or dict); ``doc_type`` and ``type_fields``: the guards' (``guarded``). Returns
+    name → dict with ``source``."""
     out: dict[str, dict] = {}
+    model_fields = guarded(model_fields, rule_fields, doc_type, type_fields)
     for name in list(dict.fromkeys(list(model_fields) + list(rule_fields))):
         m = model_fields.get(name)
         r = rule_fields.get(name)

@@ -146,6 +146,8 @@ class LearnedModel:
         self.fill_min_conf = merge.get("fill_min_conf", 0.0)
         self.doc_min_conf = float(merge.get("doc_min_conf", 0.5))
         self.rules_keep_conf = float(merge.get("rules_keep_conf", 0.9))
+        # Document type → the fields the model may give on it (its training data's; None: any).
+        self.type_fields: dict[str, list[str]] | None = merge.get("type_fields")
         # Fields whose consecutive spans are one value (chosen by `sohoa export`; before session 18
         # only the listed recipient).
         self.join_fields: tuple[str, ...] = tuple(merge.get("join_fields", ("recipient",)))

@@ -25,6 +25,10 @@ def test_eval_chooses_thresholds_on_a_split(tiny_model, tmp_path):
     # A random tiny model helps no field, so the merge keeps the rules' answer.
     assert rep["merged"]["strict"]["f1"] == rep["rules"]["strict"]["f1"]
     assert set(rep["decoding"]) == {"join_fields", "snap_fields"}
+    # The model's type replaces the rules' only where its calibrated probability favours it.
+    assert rep["thresholds"]["doc_min_conf"] >= 0.5
+    # Fields also sorted by the confidence the pipeline serves (P(correct), rescored after the merge).
+    assert rep["confidence"]["served"]["fields"] == rep["confidence"]["merged"]["fields"] > 0
 
 
 def test_eval_says_when_the_threshold_split_is_empty(tiny_model, tmp_path):

@@ -46,3 +46,47 @@ def test_relabel_blocks_follows_a_sure_role_head():
     out = relabel_blocks([page], [pred], roles, min_conf=0.8)[0]
     assert [b.type for b in out.blocks] == ["form_line", "body", "stamp"]
     assert out.blocks[0].confidence == 0.95 and page.blocks[0].type == "body"  # the input is not changed
+
+
+def test_guards_drop_model_fields_the_paper_type_does_not_carry():
+    """A model field counts only on a type whose training papers carry it; the rules' field of
+    that name stays whatever the type."""
+    model = {"holder_name": model_field("Nguyễn Văn An", 0.99), "signer_name": model_field("Lê Văn B", 0.99)}
+    type_fields = {"official_letter": ["signer_name", "subject"], "license": ["holder_name", "signer_name"]}
+    letter = merge_fields(model, RULES, 0.5, 0.0, doc_type="official_letter", type_fields=type_fields)
+    assert "holder_name" not in letter and letter["signer_name"]["value"] == "Lê Văn B"
+    licence = merge_fields(model, RULES, 0.5, 0.0, doc_type="license", type_fields=type_fields)
+    assert licence["holder_name"]["source"] == "model"
+    # a type the training never saw, or no table at all (older manifests): no type guard
+    assert "holder_name" in merge_fields(model, RULES, 0.5, 0.0, doc_type="other", type_fields=type_fields)
+    assert "holder_name" in merge_fields(model, RULES, 0.5, 0.0, doc_type="official_letter")
+    rules_holder = {**RULES, "holder_name": {**RULES["signer_name"], "value": "Trần Thị C"}}
+    kept = merge_fields(model, rules_holder, 0.5, 0.0, doc_type="official_letter", type_fields=type_fields)
+    assert kept["holder_name"]["source"] == "rules"
+
+
+def test_guards_drop_a_birth_date_too_close_to_the_papers_date():
+    issued = {**RULES, "issue_date": {**RULES["title"], "value": "2024-03-12"}}
+    young = merge_fields({"date_of_birth": model_field("2023-05-30", 0.99)}, issued, 0.5, 0.0)
+    assert "date_of_birth" not in young  # the paper's own year: no holder's birth date
+    adult = merge_fields({"date_of_birth": model_field("1987-05-21", 0.99)}, issued, 0.5, 0.0)
+    assert adult["date_of_birth"]["source"] == "model"
+    # the model's own issue date counts when the rules found none; no date at all: no check
+    own = {"date_of_birth": model_field("2020-01-01", 0.99), "issue_date": model_field("2021-06-01", 0.99)}
+    assert "date_of_birth" not in merge_fields(own, RULES, 0.5, 0.0)
+    assert "date_of_birth" in merge_fields({"date_of_birth": model_field("2020-01-01", 0.99)}, RULES, 0.5, 0.0)
+
+
+def test_type_fields_are_read_from_the_training_pages(tmp_path):
+    import json
+
+    from sohoa.training.prepare import type_fields
+
+    pages = [{"doc_id": "a", "doc_type": "license", "field_tags": ["O", "B-holder_name", "I-holder_name"]},
+             {"doc_id": "a", "doc_type": "license", "field_tags": ["B-signer_name"]},  # a second page
+             {"doc_id": "b", "doc_type": "license", "field_tags": ["O"]},
+             {"doc_id": "c", "doc_type": "official_letter", "field_tags": ["B-subject", "O"]}]
+    (tmp_path / "train.jsonl").write_text("\n".join(json.dumps(p) for p in pages), encoding="utf-8")
+    assert type_fields(tmp_path) == {"license": ["holder_name", "signer_name"], "official_letter": ["subject"]}
+    assert type_fields(tmp_path, min_share=0.6) == {"license": [], "official_letter": ["subject"]}
+    assert type_fields(tmp_path / "missing") is None

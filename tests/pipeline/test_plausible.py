@@ -1,7 +1,7 @@
 """Shape checks for values read by the learned model: fragments out, every real value in."""
 import pytest
 
-from sohoa.models.fields.plausible import plausible_field
+from sohoa.models.fields.plausible import plausible_birth_date, plausible_field
 
 
 @pytest.mark.parametrize("name,value", [
@@ -24,6 +24,14 @@ def test_values_of_the_right_shape_pass(name, value):
     assert plausible_field(name, value)
 
 
+@pytest.mark.parametrize("born,issued,ok", [
+    ("1987-05-21", "2024-03-12", True), ("2010", "2024-01-01", True), ("2011-01-01", "2024-12-31", False),
+    ("2024-03-01", "2024-03-12", False), ("1990-01-01", None, True), ("1990-01-01", "", True),
+])
+def test_a_birth_date_precedes_the_paper_by_years(born, issued, ok):
+    assert plausible_birth_date(born, issued) is ok
+
+
 def test_no_generated_ground_truth_value_fails():
     """Every labelled value of every template (core and extra, two documents each) passes: the
     checks only ever drop what no administrative paper holds."""
@@ -35,4 +43,7 @@ def test_no_generated_ground_truth_value_fails():
             doc = compose(tpl["id"], seed)
             failing += [(tpl["id"], name, f["value"]) for name, f in doc.fields.items()
                         if not plausible_field(name, f["value"])]
+            if "date_of_birth" in doc.fields and "issue_date" in doc.fields:
+                if not plausible_birth_date(doc.fields["date_of_birth"]["value"], doc.fields["issue_date"]["value"]):
+                    failing.append((tpl["id"], "date_of_birth", doc.fields["date_of_birth"]["value"]))
     assert failing == []
