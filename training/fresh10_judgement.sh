@@ -30,13 +30,5 @@ ocr fresh10-240
 caches=(--data runs/ocr/gen1000-sohoa --data runs/ocr/fresh10-240-sohoa)
 eval_served runs/eval24 "fresh10 test validation" "$zoo" models/zoo/layoutlm/v5   # both as served
 
-# The real scans: one cached rules-only run, then each model applied to the same pages.
-once runs/real-cache "rules-only cache of ../shared/bench/real" \
-  env SOHOA_OCR_THREADS=1 "$PY" -m sohoa.training.compare cache ../shared/bench/real --out runs/real-cache
-for model in "$zoo" models/zoo/layoutlm/v5; do
-  file=runs/eval24/real-$(basename "$model").json
-  [ -f "$file" ] && continue
-  step "real scans, $model"
-  "$PY" -m sohoa.training.real_check runs/real-cache --model "$model" --out "$file" > /dev/null
-done
+real_served runs/eval24 "$zoo" models/zoo/layoutlm/v5   # the real scans, both models
 step "done"

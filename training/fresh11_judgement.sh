@@ -33,13 +33,5 @@ once "$zoo" "export v14k with the merge guards, thresholds chosen on validation+
 caches=(--data runs/ocr/gen1000-sohoa --data runs/ocr/fresh11-240-sohoa)
 eval_served runs/eval25 "fresh11 test validation" "$zoo" models/zoo/layoutlm/v5   # both as served
 
-# The real scans: one cached rules-only run, then each model applied to the same pages.
-once runs/real-cache "rules-only cache of ../shared/bench/real" \
-  env SOHOA_OCR_THREADS=1 "$PY" -m sohoa.training.compare cache ../shared/bench/real --out runs/real-cache
-for model in "$zoo" models/zoo/layoutlm/v5; do
-  file=runs/eval25/real-$(basename "$model").json
-  [ -f "$file" ] && continue
-  step "real scans, $model"
-  "$PY" -m sohoa.training.real_check runs/real-cache --model "$model" --out "$file" > /dev/null
-done
+real_served runs/eval25 "$zoo" models/zoo/layoutlm/v5   # the real scans, both models
 step "done"

@@ -170,3 +170,19 @@ eval_served() {
     done
   done
 }
+
+# real_served DIR MODEL...: the real scans (../shared/bench/real) read once by the rules alone
+# (runs/real-cache), then each model applied to the same pages as the pipeline applies it,
+# written to DIR/real-<model>.json; skips what exists. Evaluation only.
+real_served() {
+  local dir=$1 model file; shift
+  mkdir -p "$dir"
+  once runs/real-cache "rules-only cache of ../shared/bench/real" \
+    env SOHOA_OCR_THREADS=1 "$PY" -m sohoa.training.compare cache ../shared/bench/real --out runs/real-cache
+  for model in "$@"; do
+    file=$dir/real-$(basename "$model").json
+    [ -f "$file" ] && continue
+    step "real scans, $model"
+    "$PY" -m sohoa.training.real_check runs/real-cache --model "$model" --out "$file" > /dev/null
+  done
+}
