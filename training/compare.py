@@ -37,7 +37,7 @@ def cache(src: Path, out: Path) -> None:
 
 
 def diff(cache_dir: Path, model_dir: Path) -> list[dict]:
-    from sohoa.models.learned.merge import merge_doc_type, merge_fields
+    from sohoa.models.learned.merge import merge_answer
     from sohoa.training.evaluate import open_model
 
     model = open_model(model_dir)
@@ -46,10 +46,9 @@ def diff(cache_dir: Path, model_dir: Path) -> list[dict]:
         rec = json.loads(p.read_text(encoding="utf-8"))
         res = rec["result"]
         pred = model.predict(res["pages"], (res["doc_type"]["label"], res.get("fields") or {}))
-        label, src = merge_doc_type(pred.doc_type, pred.doc_scores, res["doc_type"]["label"], model.doc_min_conf,
-                                    res["doc_type"].get("confidence", 0.0), model.rules_keep_conf)
-        merged = merge_fields(pred.fields, res.get("fields") or {}, model.override_min_conf, model.fill_min_conf,
-                              doc_type=label, type_fields=model.type_fields)
+        label, src, merged = merge_answer(pred.doc_type, pred.doc_scores, pred.fields, res["doc_type"]["label"],
+                                          res["doc_type"].get("confidence", 0.0), res.get("fields") or {},
+                                          **model.thresholds)
         rules = {k: v["value"] for k, v in (res.get("fields") or {}).items()}
         changes = {k: {"rules": rules.get(k), "merged": v["value"], "source": v["source"],
                        "confidence": v.get("confidence")}

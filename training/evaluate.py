@@ -16,7 +16,7 @@ import numpy as np
 
 from sohoa.models.fields.confidence import default_field_confidence, field_features, words_by_page
 from sohoa.models.learned.features import pad_windows
-from sohoa.models.learned.merge import merge_doc_type, merge_fields
+from sohoa.models.learned.merge import merge_answer
 from sohoa.models.learned.runtime import LearnedModel
 from sohoa.training.metrics import FieldScores, confusion, lowest_share, values_match
 
@@ -158,10 +158,10 @@ def score(preds: list[dict], override_min_conf=0.5, doc_min_conf: float = 0.5, f
         d, pred = r["doc"], r["pred"]
         gt_fields = {k: v["value"] for k, v in (d["gt"].get("fields") or {}).items() if v.get("value")}
         rules_fields = d["rules_fields"]
-        label, _ = merge_doc_type(pred.doc_type, pred.doc_scores, d["rules_doc_type"], doc_min_conf,
-                                  d.get("rules_doc_conf", 0.0), rules_keep_conf)
-        merged = merge_fields(pred.fields, rules_fields, override_min_conf, fill_min_conf, doc_type=label,
-                              type_fields=type_fields)
+        label, _, merged = merge_answer(pred.doc_type, pred.doc_scores, pred.fields, d["rules_doc_type"],
+                                        d.get("rules_doc_conf", 0.0), rules_fields, override_min_conf=override_min_conf,
+                                        fill_min_conf=fill_min_conf, doc_min_conf=doc_min_conf,
+                                        rules_keep_conf=rules_keep_conf, type_fields=type_fields)
         fs["rules"].add({k: v["value"] for k, v in rules_fields.items()}, gt_fields)
         fs["rules_heuristic_layout"].add({k: v["value"] for k, v in d.get("heuristic_rules_fields", rules_fields).items()},
                                          gt_fields)
@@ -317,9 +317,7 @@ def evaluate(model_path, data: list[Path], split: str | None = "test", backend: 
         choose_decoding(model, chosen_preds)
         thresholds = choose_thresholds(chosen_preds, type_fields=model.type_fields)
     preds = predict_documents(model, docs)
-    th = thresholds or {"override_min_conf": model.override_min_conf, "doc_min_conf": model.doc_min_conf,
-                        "fill_min_conf": model.fill_min_conf, "rules_keep_conf": model.rules_keep_conf,
-                        "type_fields": model.type_fields}
+    th = thresholds or model.thresholds
     rep = score(preds, **th, served_confidence=True)
     n_pages = sum(r["n_pages"] for r in preds)
     decoding = {"join_fields": list(model.join_fields), "snap_fields": list(model.snap_fields)}

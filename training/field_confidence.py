@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from sohoa.models.fields.confidence import FEATURES, FILE, FieldConfidence, field_features, words_by_page
-from sohoa.models.learned.merge import merge_doc_type, merge_fields
+from sohoa.models.learned.merge import merge_answer
 from sohoa.training.evaluate import load_documents, open_model, predict_documents
 from sohoa.training.metrics import lowest_share, values_match
 
@@ -46,10 +46,8 @@ def field_rows(data: Path, model_dir: Path | None, split: str | None) -> list[di
     for r in predict_documents(model, docs):
         d, pred = r["doc"], r["pred"]
         gt = {k: v["value"] for k, v in (d["gt"].get("fields") or {}).items() if v.get("value")}
-        label, _ = merge_doc_type(pred.doc_type, pred.doc_scores, d["rules_doc_type"], model.doc_min_conf,
-                                  d.get("rules_doc_conf", 0.0), model.rules_keep_conf)
-        merged = merge_fields(pred.fields, d["rules_fields"], model.override_min_conf, model.fill_min_conf,
-                              doc_type=label, type_fields=model.type_fields)
+        _, _, merged = merge_answer(pred.doc_type, pred.doc_scores, pred.fields, d["rules_doc_type"],
+                                    d.get("rules_doc_conf", 0.0), d["rules_fields"], **model.thresholds)
         words = words_by_page(d["pages"])
         for name, f in merged.items():
             rows.append({"doc": d["doc_id"], "template": d["gt"].get("template"), "name": name,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 
 def main(argv=None) -> int:
-    from sohoa.models.learned.merge import merge_doc_type, merge_fields
+    from sohoa.models.learned.merge import merge_answer
     from sohoa.training.evaluate import open_model, rules_on_relabeled
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -31,10 +31,8 @@ def main(argv=None) -> int:
         pred = m.predict(res["pages"], (d["rules_doc_type"], d["rules_fields"]))
         if m.relabel_min_conf is not None and not m.stacked:
             d = rules_on_relabeled(m, d, pred)
-        label, src = merge_doc_type(pred.doc_type, pred.doc_scores, d["rules_doc_type"], m.doc_min_conf,
-                                    d["rules_doc_conf"], m.rules_keep_conf)
-        merged = merge_fields(pred.fields, d["rules_fields"], m.override_min_conf, m.fill_min_conf, doc_type=label,
-                              type_fields=m.type_fields)
+        label, src, merged = merge_answer(pred.doc_type, pred.doc_scores, pred.fields, d["rules_doc_type"],
+                                          d["rules_doc_conf"], d["rules_fields"], **m.thresholds)
         rules = {k: v["value"] for k, v in res["fields"].items()}
         new = {k: v["value"] for k, v in merged.items()}
         changed = {k: {"rules": rules.get(k), "with_model": new.get(k), "source": merged[k]["source"] if k in merged else None}

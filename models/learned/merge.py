@@ -71,6 +71,17 @@ def merge_fields(model_fields: dict[str, dict], rule_fields: dict, override_min_
     return out
 
 
+def merge_answer(model_label: str, model_scores: dict[str, float], model_fields: dict[str, dict], rules_label: str,
+                 rules_conf: float, rule_fields: dict, *, override_min_conf=0.5, fill_min_conf=0.0,
+                 doc_min_conf: float = 0.5, rules_keep_conf: float = 0.9,
+                 type_fields: dict[str, list[str]] | None = None) -> tuple[str, str, dict]:
+    """The document type the result keeps (label, source), then its fields merged on that type
+    (the guards read it). The keywords are a model's ``LearnedModel.thresholds``."""
+    label, source = merge_doc_type(model_label, model_scores, rules_label, doc_min_conf, rules_conf, rules_keep_conf)
+    return label, source, merge_fields(model_fields, rule_fields, override_min_conf, fill_min_conf,
+                                       doc_type=label, type_fields=type_fields)
+
+
 def merge_doc_type(model_label: str, model_scores: dict[str, float], rules_label: str,
                    doc_min_conf: float = 0.5, rules_conf: float = 0.0, rules_keep_conf: float = 0.9) -> tuple[str, str]:
     """(label, source)."""

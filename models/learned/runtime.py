@@ -158,6 +158,13 @@ class LearnedModel:
         self.tokenizer = tokenizer
         self.pad_id = tokenizer.token_to_id("[PAD]")
 
+    @property
+    def thresholds(self) -> dict:
+        """The merge's thresholds and guards, as ``merge.merge_answer`` takes them."""
+        return {"override_min_conf": self.override_min_conf, "fill_min_conf": self.fill_min_conf,
+                "doc_min_conf": self.doc_min_conf, "rules_keep_conf": self.rules_keep_conf,
+                "type_fields": self.type_fields}
+
     # --- encoding ----------------------------------------------------------------------------
 
     def encode(self, page, rules: tuple[str, dict] | None = None) -> tuple[list[dict], Windows]:
