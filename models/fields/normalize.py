@@ -225,7 +225,7 @@ def _office_word(token: str) -> str | None:
 
 def is_syllable(token: str) -> bool:
     """A valid Vietnamese syllable (any case): the recognizer's closed set of onsets, rhymes and tones."""
-    from sohoa.models.ocr.decoding import parse
+    from sohoa.models.ocr.syllables import parse
 
     return parse(token.lower()) is not None
 
@@ -253,7 +253,7 @@ _TITLE_OPENERS = {"thu", "to", "chi", "ke", "toan", "doi", "xa", "huy", "q", "qu
 
 
 def _toneless(token: str) -> str:
-    from sohoa.models.ocr.decoding import split_tone
+    from sohoa.models.ocr.syllables import split_tone
 
     return split_tone(token.lower())[0]
 

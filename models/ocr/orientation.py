@@ -18,7 +18,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from sohoa.models.ocr.decoding import greedy
+from sohoa.models.ocr.ctc import greedy
 from sohoa.models.preprocess import CV_ROTATE
 
 DET_DPI = 60        # coarse: only the lines' shapes and positions are needed

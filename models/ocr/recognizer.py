@@ -15,7 +15,8 @@ import cv2
 import numpy as np
 
 from sohoa.models.ocr.base import OcrLine, OcrWord
-from sohoa.models.ocr.decoding import Decoded, Syllables, beam_search, char_alternatives, greedy, repair_text
+from sohoa.models.ocr.ctc import Decoded, beam_search, char_alternatives, greedy
+from sohoa.models.ocr.syllables import Syllables, repair_text
 from sohoa.models.ocr.word_lm import WordLMWeights, repair_line
 from sohoa.models.onnx_session import default_threads, ort_session
 
@@ -86,7 +87,7 @@ class LineRecognizer:
         shape = self.manifest.get("input", {})
         self.height, self.stride = int(shape.get("height", HEIGHT)), int(shape.get("stride", STRIDE))
         self.beam, self.repair, self.max_batch_pixels = beam, repair, max_batch_pixels
-        from sohoa.models.ocr.decoding import LM_WEIGHT
+        from sohoa.models.ocr.syllables import LM_WEIGHT
         env = os.environ.get("SOHOA_REC_LM_WEIGHT")
         self.lm_weight = lm_weight if lm_weight is not None else float(env) if env else LM_WEIGHT
         # line-level repair with the word list (models/ocr/word_lm.py); off: syllable by syllable

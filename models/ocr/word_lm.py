@@ -2,7 +2,7 @@
 
 At 70 dpi a stacked mark (the circumflex *and* a tone: ố ầ ể) is a few pixels, and the recognizer
 reads "tót nghiệp", "vè Sở", "phô thông" with confidence. Each of those syllables is valid on its
-own, so :func:`~sohoa.models.ocr.decoding.repair_word` leaves them alone; only the neighbours say
+own, so :func:`~sohoa.models.ocr.syllables.repair_word` leaves them alone; only the neighbours say
 that "tốt nghiệp" is a word. Vietnamese writes words as space-separated syllables, so a word list
 gives syllable pairs ("tốt nghiệp", "phổ thông", "yêu cầu"), and decoding a line becomes a chain:
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from sohoa.models.ocr.decoding import VOWELS, Syllables, _apply_case, repair_word, split_tone, strip_marks
+from sohoa.models.ocr.syllables import VOWELS, Syllables, _apply_case, repair_word, split_tone, strip_marks
 
 COMPOUNDS = Path(__file__).parent / "lexicon" / "compounds_vi.txt.gz"
 

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from sohoa.models.ocr.decoding import (Syllables, all_syllables, beam_search, char_alternatives, greedy,
-                                       parse, repair_text, repair_word)
+from sohoa.models.ocr.ctc import beam_search, char_alternatives, greedy
+from sohoa.models.ocr.syllables import Syllables, all_syllables, parse, repair_text, repair_word
 
 CHARS = ["a", "b", "ố", "ô", " "]
 
@@ -76,7 +76,7 @@ def test_repair_uses_the_recognizer_evidence():
 
 
 def test_rescoring_uses_the_prior_only_where_the_frame_hesitates():
-    from sohoa.models.ocr.decoding import rescore_word
+    from sohoa.models.ocr.syllables import rescore_word
     syl = Syllables()
     assert syl.zipf, "models/ocr/lexicon/wordfreq_vi.tsv (committed) was not loaded"
     hesitant = [{"c": .99}, {"h": .99}, {"ô": .6, "ố": .3, "ồ": .05}, {"n": .99}, {"g": .99}]

@@ -1,5 +1,5 @@
 """The line-level repair: word pairs fix stacked marks the recognizer read with confidence."""
-from sohoa.models.ocr.decoding import Syllables
+from sohoa.models.ocr.syllables import Syllables
 from sohoa.models.ocr.word_lm import WordLMWeights, _stacked_confusion, compound_pairs, repair_line
 
 
@@ -53,7 +53,7 @@ def test_a_family_name_misread_at_a_stacked_mark():
 
 
 def test_spellings_are_memoised_and_bounded():
-    from sohoa.models.ocr.decoding import Syllables, _same_d
+    from sohoa.models.ocr.syllables import Syllables, _same_d
     syl = Syllables()
     for low in ["tot", "nguyên", "đươc", "xyz"]:
         want = [c for c in syl.candidates(low) if len(c) == len(low) and _same_d(c, low)]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from sohoa.models.ocr.decoding import parse
+from sohoa.models.ocr.syllables import parse
 from sohoa.models.ocr.word_lm import COMPOUNDS
 
 HEADER = ("# Adjacent syllable pairs of Vietnamese multi-syllable words, from the Viet74K word list as\n"

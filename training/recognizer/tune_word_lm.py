@@ -23,7 +23,7 @@ def _cer(hyps: list[str], refs: list[str]) -> float:
 
 def decoded(rec, imgs):
     """Greedy text and per-character alternatives of each line (the recognizer runs once)."""
-    from sohoa.models.ocr.decoding import char_alternatives, greedy
+    from sohoa.models.ocr.ctc import char_alternatives, greedy
     probs = rec.probabilities([rec.scaled(im) for im in imgs])
     out = []
     for p in probs:
@@ -33,8 +33,8 @@ def decoded(rec, imgs):
 
 
 def score_grid(dec, refs, grid) -> list[dict]:
-    from sohoa.models.ocr.decoding import repair_text
     from sohoa.models.ocr.recognizer import _syllables
+    from sohoa.models.ocr.syllables import repair_text
     from sohoa.models.ocr.word_lm import WordLMWeights, repair_line
     syl = _syllables()
     rows = [{"decoder": "greedy", "cer": _cer([t for t, _ in dec], refs)},
