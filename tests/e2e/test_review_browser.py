@@ -23,7 +23,9 @@ def test_review_in_the_browser(server, tmp_path):
     assert server.admin_key().startswith("sohoa_")  # printed once on first start
     system = server.create_key("system", "scanner-1")
     reviewer = server.create_key("reviewer", "reviewer-e2e")
-    with httpx.Client(base_url=server.url, timeout=120) as api:
+    # Not a timing test: the upload is read synchronously, which took over 120 s once on a loaded
+    # 2-core machine (training and two OCR jobs beside it).
+    with httpx.Client(base_url=server.url, timeout=300) as api:
         up = api.post("/v1/documents", headers={"Authorization": f"Bearer {system}"},
                       files={"file": (PAGE.name, PAGE.read_bytes(), "image/jpeg")})
         assert up.status_code == 201, up.text
