@@ -11,29 +11,11 @@ cd "$(dirname "$0")/.."
 source training/study_lib.sh
 EPOCHS=${EPOCHS:-5}
 THREADS=${THREADS:-2}
-DEV_DOCS=${DEV_DOCS:-160}   # documents per training fresh set: ~13 per template
 
-# Training data: as many_templates_study.sh (gen1000 through the OCR, the rest as noisy
-# ground-truth line pages), with three more read sets (seeds as their blind sets).
-gen gen1000 1000 1
-gen x33a 300 21 --extra-templates
-gen x33b 400 31 --extra-templates
-train_sets=(fresh fresh2 fresh3 fresh4 fresh5 fresh6 fresh7 fresh8 fresh9)
-dev_sets=()
-for spec in "fresh 41" "fresh2 43" "fresh3 47" "fresh4 53" "fresh5 59" "fresh6 61" "fresh7 67" \
-            "fresh8 71" "fresh9 73"; do
-  set -- $spec
-  gen "$1-dev" "$DEV_DOCS" "$2" --fresh-templates "$1"
-  dev_sets+=("datasets/$1-dev")
-done
-ocr gen1000
+# Training data: as many_templates_study.sh, with three more read sets (fresh2, fresh8, fresh9).
 prepared=runs/layout/data26
-sources=$(printf "'%s', " runs/ocr/gen1000-sohoa datasets/gen1000 datasets/x33a datasets/x33b "${dev_sets[@]}")
-splits=$(printf "'%s', " "${train_sets[@]}")
-once "$prepared" "prepare data26" \
-  "$PY" -c "from pathlib import Path; from sohoa.training.prepare import prepare; \
-prepare([Path(p) for p in ($sources)], Path('$prepared'), seed=0, line_variants=2, \
-train_splits=($splits))"
+layout_training_data "$prepared" fresh:41 fresh2:43 fresh3:47 fresh4:53 fresh5:59 fresh6:61 fresh7:67 \
+  fresh8:71 fresh9:73
 # The choice sets and the judge; CACHES_ONLY=1 makes them (at nice 19) beside the training.
 choice_and_judge() {
   local spec name seed

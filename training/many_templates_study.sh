@@ -11,26 +11,11 @@ cd "$(dirname "$0")/.."
 source training/study_lib.sh
 EPOCHS=${EPOCHS:-6}
 THREADS=${THREADS:-2}
-DEV_DOCS=${DEV_DOCS:-160}   # documents per fresh dev set: ~13 per template
 
 # Training data: gen1000 through the OCR (its held-out validation/test documents are the usual
 # splits), everything else as noisy ground-truth line pages.
-gen gen1000 1000 1
-gen x33a 300 21 --extra-templates
-gen x33b 400 31 --extra-templates
-dev_sets=()
-for spec in "fresh 41" "fresh3 47" "fresh4 53" "fresh5 59" "fresh6 61" "fresh7 67"; do
-  set -- $spec
-  gen "$1-dev" "$DEV_DOCS" "$2" --fresh-templates "$1"
-  dev_sets+=("datasets/$1-dev")
-done
-ocr gen1000
 prepared=runs/layout/data23
-sources=$(printf "'%s', " runs/ocr/gen1000-sohoa datasets/gen1000 datasets/x33a datasets/x33b "${dev_sets[@]}")
-once "$prepared" "prepare data23" \
-  "$PY" -c "from pathlib import Path; from sohoa.training.prepare import prepare; \
-prepare([Path(p) for p in ($sources)], Path('$prepared'), seed=0, line_variants=2, \
-train_splits=('fresh', 'fresh3', 'fresh4', 'fresh5', 'fresh6', 'fresh7'))"
+layout_training_data "$prepared" fresh:41 fresh3:47 fresh4:53 fresh5:59 fresh6:61 fresh7:67
 step "train v14k (stacked), $EPOCHS epochs, $THREADS threads"
 train_layout "$prepared" "$EPOCHS" v14k --stacked
 # TRAIN_ONLY=1: stop at the weights (fresh10_judgement.sh needs no more of this script).

@@ -186,3 +186,27 @@ real_served() {
     "$PY" -m sohoa.training.real_check runs/real-cache --model "$model" --out "$file" > /dev/null
   done
 }
+
+# layout_training_data PREPARED SET:SEED...: the many-templates training data (session 23): gen1000
+# through the OCR, the extra templates (x33a, x33b) and DEV_DOCS (160) documents of each read fresh
+# SET (the seed of its blind set) as noisy ground-truth line pages, prepared as PREPARED (seed 0,
+# two line variants) with those fresh splits turned into training data.
+layout_training_data() {
+  local prepared=$1 spec name sources splits; shift
+  local dev_sets=() fresh=()
+  gen gen1000 1000 1
+  gen x33a 300 21 --extra-templates
+  gen x33b 400 31 --extra-templates
+  for spec in "$@"; do
+    name=${spec%%:*}
+    gen "$name-dev" "${DEV_DOCS:-160}" "${spec##*:}" --fresh-templates "$name"
+    dev_sets+=("datasets/$name-dev"); fresh+=("$name")
+  done
+  ocr gen1000
+  sources=$(printf "'%s', " runs/ocr/gen1000-sohoa datasets/gen1000 datasets/x33a datasets/x33b "${dev_sets[@]}")
+  splits=$(printf "'%s', " "${fresh[@]}")
+  once "$prepared" "prepare $(basename "$prepared")" \
+    "$PY" -c "from pathlib import Path; from sohoa.training.prepare import prepare; \
+prepare([Path(p) for p in ($sources)], Path('$prepared'), seed=0, line_variants=2, \
+train_splits=($splits))"
+}
