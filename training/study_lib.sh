@@ -11,13 +11,21 @@ step() { echo "== $(date -u +%H:%M:%S) $*"; }
 
 # once DIR LABEL CMD...: runs CMD unless DIR/.complete says an earlier run finished it
 # (generation.json is written before the datasets folder, so it does not say that). The OCR cache
-# skips documents already cached, so an interrupted cache simply runs again.
+# skips documents already cached, so an interrupted cache simply runs again. Two scripts that reach
+# the same step (a CACHES_ONLY=1 run beside its training) take turns on DIR.lock: the second waits,
+# then finds the step done. Without it (session 26) both wrote one dataset and a reader caught a PDF
+# half written.
 once() {
   local dir=$1 label=$2; shift 2
   [ -f "$dir/.complete" ] && return 0
-  step "$label"
-  "$@"
-  mkdir -p "$dir" && touch "$dir/.complete"
+  mkdir -p "$(dirname "$dir")"
+  (
+    flock 9
+    [ -f "$dir/.complete" ] && exit 0
+    step "$label"
+    "$@"
+    mkdir -p "$dir" && touch "$dir/.complete"
+  ) 9> "$dir.lock"
 }
 
 # train_layout PREPARED EPOCHS NAME FLAGS...: one layout model, THREADS threads (1), token masking 0.15,
