@@ -3,7 +3,7 @@
 # fresh2, fresh8 and fresh9, read sets that have judged), its merge chosen on validation, fresh10
 # and fresh11 pooled (templates it did not train on), judged once on fresh12 against layoutlm/v5 as
 # served, then on the real scans. Pre-registered in training/README.md ("More templates, the
-# choice on templates not trained on"). ~2.5 hours on the 2-core machine; resumable.
+# choice on templates not trained on"). 1 h 45 min on the 2-core machine (session 26); resumable.
 #
 #   nohup bash training/fresh12_judgement.sh > runs/fresh12_judgement.log 2>&1 &
 set -euo pipefail
