@@ -147,7 +147,9 @@ def eval_cmd(model, data, split, backend, limit, out, thresholds_from):
               help="block types follow the role head at this confidence (negative: never)")
 @click.option("--rules-keep-conf", default=0.9, show_default=True, type=float,
               help="the rules keep their document type at this confidence (a title keyword matched)")
-def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min_conf, rules_keep_conf):
+@click.option("--opening-guard/--no-opening-guard", default=True, show_default=True,
+              help="a paper with no national motto, number or title keeps the rules' type")
+def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min_conf, rules_keep_conf, opening_guard):
     """Export to ONNX (+ int8), check against torch, write manifest.json."""
     from sohoa.training.evaluate import (choose_decoding, choose_thresholds, load_documents, open_model,
                                          page_timing, pooled_documents, predict_documents, role_report, score)
@@ -180,14 +182,15 @@ def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min
     if fields_by_type is None:
         click.echo(f"warning: {prepared} is not here; the model's fields are not guarded by document type", err=True)
     manifest["merge"] = {"relabel_min_conf": relabel_min_conf if relabel_min_conf >= 0 else None,
-                         "rules_keep_conf": rules_keep_conf, "type_fields": fields_by_type}
+                         "rules_keep_conf": rules_keep_conf, "type_fields": fields_by_type,
+                         "opening_guard": opening_guard}
     (Path(out) / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if eval_data:
         test_docs = [d for p in eval_data for d in load_documents(p, "test")]
         int8 = open_model(out, "onnx")
         chosen_preds = predict_documents(int8, chosen_on)
         decoding = choose_decoding(int8, chosen_preds)
-        th = choose_thresholds(chosen_preds, rules_keep_conf, type_fields=fields_by_type)
+        th = choose_thresholds(chosen_preds, rules_keep_conf, type_fields=fields_by_type, opening_guard=opening_guard)
         manifest["merge"] = {**manifest["merge"], **th, **decoding}
         metrics = {"thresholds_from": f"{thresholds_from} ({len(chosen_on)} documents)",
                    "test_documents": len(test_docs)}

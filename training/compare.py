@@ -48,7 +48,7 @@ def diff(cache_dir: Path, model_dir: Path) -> list[dict]:
         pred = model.predict(res["pages"], (res["doc_type"]["label"], res.get("fields") or {}))
         label, src, merged = merge_answer(pred.doc_type, pred.doc_scores, pred.fields, res["doc_type"]["label"],
                                           res["doc_type"].get("confidence", 0.0), res.get("fields") or {},
-                                          **model.thresholds)
+                                          **model.thresholds, pages=res["pages"])
         rules = {k: v["value"] for k, v in (res.get("fields") or {}).items()}
         changes = {k: {"rules": rules.get(k), "merged": v["value"], "source": v["source"],
                        "confidence": v.get("confidence")}

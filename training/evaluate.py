@@ -16,7 +16,7 @@ import numpy as np
 
 from sohoa.models.fields.confidence import default_field_confidence, field_features, words_by_page
 from sohoa.models.learned.features import pad_windows
-from sohoa.models.learned.merge import merge_answer
+from sohoa.models.learned.merge import merge_answer, opens
 from sohoa.models.learned.runtime import LearnedModel
 from sohoa.training.metrics import FieldScores, confusion, lowest_share, values_match
 
@@ -144,7 +144,7 @@ def predict_documents(model: LearnedModel, docs: list[dict]) -> list[dict]:
 
 def score(preds: list[dict], override_min_conf=0.5, doc_min_conf: float = 0.5, fill_min_conf=0.0,
           rules_keep_conf: float = 0.9, type_fields: dict[str, list[str]] | None = None,
-          served_confidence: bool = False) -> dict:
+          served_confidence: bool = False, opening_guard: bool = False) -> dict:
     """Rules, model and merged (as the pipeline merges, guards included) against the ground truth.
     With ``served_confidence``, also how the merged fields sort by the confidence the pipeline
     serves (``models.fields.confidence``: P(correct), rescored after the merge)."""
@@ -161,7 +161,8 @@ def score(preds: list[dict], override_min_conf=0.5, doc_min_conf: float = 0.5, f
         label, _, merged = merge_answer(pred.doc_type, pred.doc_scores, pred.fields, d["rules_doc_type"],
                                         d.get("rules_doc_conf", 0.0), rules_fields, override_min_conf=override_min_conf,
                                         fill_min_conf=fill_min_conf, doc_min_conf=doc_min_conf,
-                                        rules_keep_conf=rules_keep_conf, type_fields=type_fields)
+                                        rules_keep_conf=rules_keep_conf, type_fields=type_fields,
+                                        opening_guard=opening_guard, pages=d["pages"])
         fs["rules"].add({k: v["value"] for k, v in rules_fields.items()}, gt_fields)
         fs["rules_heuristic_layout"].add({k: v["value"] for k, v in d.get("heuristic_rules_fields", rules_fields).items()},
                                          gt_fields)
@@ -189,6 +190,8 @@ def score(preds: list[dict], override_min_conf=0.5, doc_min_conf: float = 0.5, f
                   "soft": rep["soft"]["micro"],
                   "strict_per_field": {n: c["f1"] for n, c in rep["strict"]["per_field"].items()}}
     out["merged"]["confusion"] = confusion(pairs["merged"])
+    # Papers the opening guard reads as loose later pages (it keeps their rules' type when on).
+    out["merged"]["unopened_documents"] = sum(not opens(r["doc"]["pages"]) for r in preds)
     out["confidence"] = {"merged": lowest_share(conf_rows), "model": lowest_share(model_rows),
                          **({"served": lowest_share(served_rows)} if served_rows else {})}
     return out
@@ -231,7 +234,8 @@ def choose_decoding(model: LearnedModel, preds: list[dict], min_gain: float = 0.
 
 
 def choose_thresholds(preds: list[dict], rules_keep_conf: float = 0.9, min_gain: float = 0.002,
-                      type_fields: dict[str, list[str]] | None = None, doc_floor: float = 0.5) -> dict:
+                      type_fields: dict[str, list[str]] | None = None, doc_floor: float = 0.5,
+                      opening_guard: bool = False) -> dict:
     """Merge thresholds chosen on these documents (validation). Fields: start from the rules
     alone, then per field (one pass) take the (override, fill) pair that raises the micro strict
     F1 by at least ``min_gain``; a field the model does not clearly help stays with the rules.
@@ -239,14 +243,15 @@ def choose_thresholds(preds: list[dict], rules_keep_conf: float = 0.9, min_gain:
     rules' label that is not sure (``rules_keep_conf`` fixed by the caller). Ties go to the
     rules-keeping value. The floor: the model's calibrated probability must favour its label (0.5);
     chosen freely, the generated sets took 0.3, which a real letter did not survive (session 24).
-    The merge guards (``type_fields``) apply while choosing, as they will when served."""
+    The merge guards (``type_fields``, ``opening_guard``) apply while choosing, as they will when served."""
     grid = [0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.01]
     names = sorted({n for r in preds for n in r["pred"].fields})
     override = {"*": 1.01}
     fill = {"*": 1.01}
 
     def micro(o, f):
-        return score(preds, o, 0.5, f, rules_keep_conf, type_fields)["merged"]["strict"]["f1"] or 0.0
+        return score(preds, o, 0.5, f, rules_keep_conf, type_fields,
+                     opening_guard=opening_guard)["merged"]["strict"]["f1"] or 0.0
     base = micro(override, fill)
     for name in names:
         best = (base, 1.01, 1.01)
@@ -261,10 +266,11 @@ def choose_thresholds(preds: list[dict], rules_keep_conf: float = 0.9, min_gain:
             override[name], fill[name] = best[1], best[2]
             base = best[0]
     best_d = max((t for t in grid if t >= doc_floor),
-                 key=lambda t: (round(score(preds, 1.01, t, 1.01, rules_keep_conf)["merged"]["doc_type_accuracy"]
+                 key=lambda t: (round(score(preds, 1.01, t, 1.01, rules_keep_conf,
+                                            opening_guard=opening_guard)["merged"]["doc_type_accuracy"]
                                       or 0, 4), t))
     return {"override_min_conf": override, "fill_min_conf": fill, "doc_min_conf": best_d,
-            "rules_keep_conf": rules_keep_conf, "type_fields": type_fields}
+            "rules_keep_conf": rules_keep_conf, "type_fields": type_fields, "opening_guard": opening_guard}
 
 
 def page_timing(model: LearnedModel, docs: list[dict], repeat: int = 1) -> dict:
@@ -315,7 +321,8 @@ def evaluate(model_path, data: list[Path], split: str | None = "test", backend: 
         thresholds_from = "+".join(thresholds_from)
         chosen_preds = predict_documents(model, chosen_on)
         choose_decoding(model, chosen_preds)
-        thresholds = choose_thresholds(chosen_preds, type_fields=model.type_fields)
+        thresholds = choose_thresholds(chosen_preds, type_fields=model.type_fields,
+                                       opening_guard=model.opening_guard)
     preds = predict_documents(model, docs)
     th = thresholds or model.thresholds
     rep = score(preds, **th, served_confidence=True)

@@ -47,7 +47,8 @@ def field_rows(data: Path, model_dir: Path | None, split: str | None) -> list[di
         d, pred = r["doc"], r["pred"]
         gt = {k: v["value"] for k, v in (d["gt"].get("fields") or {}).items() if v.get("value")}
         _, _, merged = merge_answer(pred.doc_type, pred.doc_scores, pred.fields, d["rules_doc_type"],
-                                    d.get("rules_doc_conf", 0.0), d["rules_fields"], **model.thresholds)
+                                    d.get("rules_doc_conf", 0.0), d["rules_fields"], **model.thresholds,
+                                    pages=d["pages"])
         words = words_by_page(d["pages"])
         for name, f in merged.items():
             rows.append({"doc": d["doc_id"], "template": d["gt"].get("template"), "name": name,

@@ -32,7 +32,7 @@ def main(argv=None) -> int:
         if m.relabel_min_conf is not None and not m.stacked:
             d = rules_on_relabeled(m, d, pred)
         label, src, merged = merge_answer(pred.doc_type, pred.doc_scores, pred.fields, d["rules_doc_type"],
-                                          d["rules_doc_conf"], d["rules_fields"], **m.thresholds)
+                                          d["rules_doc_conf"], d["rules_fields"], **m.thresholds, pages=res["pages"])
         rules = {k: v["value"] for k, v in res["fields"].items()}
         new = {k: v["value"] for k, v in merged.items()}
         changed = {k: {"rules": rules.get(k), "with_model": new.get(k), "source": merged[k]["source"] if k in merged else None}

@@ -13,7 +13,10 @@
   gave a birth date to letters and to papers with no person (the paper's own date).
 - Document type: the rules' label when the rules are sure (confidence >= ``rules_keep_conf``:
   a title keyword matched), else the model's label when its confidence reaches ``doc_min_conf``,
-  else the rules'.
+  else the rules'. With ``opening_guard`` (manifests exported from session 27 on), a paper none
+  of whose pages opens (no national motto, document number or title among the rules' blocks)
+  keeps the rules' type: every paper the model trained on opens with its first page, so a loose
+  later page (a letter's "Nơi nhận" and signature, a form's back) is outside what it learned.
 
 The thresholds come from the model's manifest (chosen by `sohoa export` on the calibration
 templates, or on the validation split for models exported before session 17), with these
@@ -24,6 +27,16 @@ from __future__ import annotations
 from sohoa.models.fields.plausible import plausible_birth_date
 
 DEFAULTS = {"override_min_conf": 0.5, "fill_min_conf": 0.0, "doc_min_conf": 0.5, "rules_keep_conf": 0.9}
+OPENING_ROLES = frozenset({"national_motto", "number", "title"})
+
+
+def opens(pages) -> bool:
+    """Whether some page (``Page`` or its dict) has a block the layout read as a paper's opening."""
+    for page in pages or []:
+        blocks = page.get("blocks", []) if isinstance(page, dict) else page.blocks
+        if any((b.get("type") if isinstance(b, dict) else b.type) in OPENING_ROLES for b in blocks):
+            return True
+    return False
 
 
 def _t(th, name: str, default: float) -> float:
@@ -74,20 +87,24 @@ def merge_fields(model_fields: dict[str, dict], rule_fields: dict, override_min_
 def merge_answer(model_label: str, model_scores: dict[str, float], model_fields: dict[str, dict], rules_label: str,
                  rules_conf: float, rule_fields: dict, *, override_min_conf=0.5, fill_min_conf=0.0,
                  doc_min_conf: float = 0.5, rules_keep_conf: float = 0.9,
-                 type_fields: dict[str, list[str]] | None = None) -> tuple[str, str, dict]:
+                 type_fields: dict[str, list[str]] | None = None, opening_guard: bool = False,
+                 pages=None) -> tuple[str, str, dict]:
     """The document type the result keeps (label, source), then its fields merged on that type
-    (the guards read it). The keywords are a model's ``LearnedModel.thresholds``."""
-    label, source = merge_doc_type(model_label, model_scores, rules_label, doc_min_conf, rules_conf, rules_keep_conf)
+    (the guards read it). The keywords are a model's ``LearnedModel.thresholds``; ``pages``
+    (``Page`` or dicts) are what ``opening_guard`` reads."""
+    label, source = merge_doc_type(model_label, model_scores, rules_label, doc_min_conf, rules_conf, rules_keep_conf,
+                                   opened=not opening_guard or opens(pages))
     return label, source, merge_fields(model_fields, rule_fields, override_min_conf, fill_min_conf,
                                        doc_type=label, type_fields=type_fields)
 
 
 def merge_doc_type(model_label: str, model_scores: dict[str, float], rules_label: str,
-                   doc_min_conf: float = 0.5, rules_conf: float = 0.0, rules_keep_conf: float = 0.9) -> tuple[str, str]:
-    """(label, source)."""
+                   doc_min_conf: float = 0.5, rules_conf: float = 0.0, rules_keep_conf: float = 0.9,
+                   opened: bool = True) -> tuple[str, str]:
+    """(label, source). ``opened``: False for a paper that does not open (``opening_guard``)."""
     if model_label == rules_label:
         return model_label, "model"
-    if rules_conf >= rules_keep_conf:
+    if rules_conf >= rules_keep_conf or not opened:
         return rules_label, "rules"
     if model_scores.get(model_label, 0.0) >= doc_min_conf:
         return model_label, "model"

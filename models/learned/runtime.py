@@ -148,6 +148,8 @@ class LearnedModel:
         self.rules_keep_conf = float(merge.get("rules_keep_conf", 0.9))
         # Document type → the fields the model may give on it (its training data's; None: any).
         self.type_fields: dict[str, list[str]] | None = merge.get("type_fields")
+        # A paper that does not open keeps the rules' type (``merge.opens``; from session 27 on).
+        self.opening_guard = bool(merge.get("opening_guard", False))
         # Fields whose consecutive spans are one value (chosen by `sohoa export`; before session 18
         # only the listed recipient).
         self.join_fields: tuple[str, ...] = tuple(merge.get("join_fields", ("recipient",)))
@@ -163,7 +165,7 @@ class LearnedModel:
         """The merge's thresholds and guards, as ``merge.merge_answer`` takes them."""
         return {"override_min_conf": self.override_min_conf, "fill_min_conf": self.fill_min_conf,
                 "doc_min_conf": self.doc_min_conf, "rules_keep_conf": self.rules_keep_conf,
-                "type_fields": self.type_fields}
+                "type_fields": self.type_fields, "opening_guard": self.opening_guard}
 
     # --- encoding ----------------------------------------------------------------------------
 

@@ -114,6 +114,7 @@ def test_export_chooses_thresholds_on_calibration_templates(tiny_model, tmp_path
     runtime = LearnedModel(zoo)
     assert runtime.join_fields == tuple(manifest["merge"]["join_fields"])
     assert runtime.snap_fields == tuple(manifest["merge"]["snap_fields"])
+    assert manifest["merge"]["opening_guard"] is True and runtime.opening_guard  # on by default
 
 
 def test_decoding_is_chosen_per_field_where_it_gains():

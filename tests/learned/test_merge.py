@@ -90,3 +90,26 @@ def test_type_fields_are_read_from_the_training_pages(tmp_path):
     assert type_fields(tmp_path) == {"license": ["holder_name", "signer_name"], "official_letter": ["subject"]}
     assert type_fields(tmp_path, min_share=0.6) == {"license": [], "official_letter": ["subject"]}
     assert type_fields(tmp_path / "missing") is None
+
+
+def test_opening_guard_keeps_the_rules_type_on_a_loose_later_page():
+    """Every training paper opens with its first page (motto, number or title); a page without
+    any (a letter's closing page, a form's back) keeps the rules' type when the guard is on."""
+    from sohoa.models.document import Block, Line, Page
+    from sohoa.models.learned.merge import merge_answer, opens
+
+    def page(*types):
+        line = Line(text="x", bbox=(0, 0, 10, 10), confidence=0.9)
+        return Page(number=1, width=100, height=100, dpi=150, rotation=0,
+                    blocks=[Block(type=t, bbox=(0, 0, 10, 10), lines=[line]) for t in types])
+
+    closing = page("body", "distribution", "signature_block")
+    first = page("national_motto", "title", "body")
+    assert not opens([closing]) and opens([closing, first]) and opens([first.model_dump()])
+    args = ("decision", {"decision": 0.76}, {}, "official_letter", 0.45, {})
+    assert merge_answer(*args, opening_guard=True, pages=[closing])[:2] == ("official_letter", "rules")
+    assert merge_answer(*args, opening_guard=True, pages=[first.model_dump()])[:2] == ("decision", "model")
+    assert merge_answer(*args, pages=[closing])[:2] == ("decision", "model")  # older manifests: unguarded
+    # where the model agrees with the rules nothing changes
+    assert merge_answer("official_letter", {"official_letter": 0.9}, {}, "official_letter", 0.45, {},
+                        opening_guard=True, pages=[closing])[:2] == ("official_letter", "model")

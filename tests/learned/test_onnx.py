@@ -113,3 +113,18 @@ def test_a_stray_word_tagged_as_a_field_is_no_field(tiny_model, monkeypatch):
     fields = model.predict([page]).fields
     assert "holder_name" not in fields
     assert fields["signer_name"]["value"] == "Trần Văn Nam"
+
+
+def test_the_opening_guard_is_read_from_the_manifest(tiny_stacked_model, tmp_path):
+    """`sohoa export` writes ``merge.opening_guard``; manifests without it (v5 and before) are unguarded."""
+    import shutil
+
+    from sohoa.models.learned import LearnedModel
+
+    assert LearnedModel(tiny_stacked_model["dir"]).thresholds["opening_guard"] is False
+    guarded = tmp_path / "guarded"
+    shutil.copytree(tiny_stacked_model["dir"], guarded)
+    manifest = json.loads((guarded / "manifest.json").read_text())
+    manifest["merge"] = {**(manifest.get("merge") or {}), "opening_guard": True}
+    (guarded / "manifest.json").write_text(json.dumps(manifest))
+    assert LearnedModel(guarded).thresholds["opening_guard"] is True
