@@ -29,8 +29,8 @@ from pathlib import Path
 # fresh9 (session 23) judges v14k with its merge chosen on fresh8 (session 23); a next change needs fresh10.
 # fresh10 (session 23) judges session 24's third look at v14k (merge chosen on the read sets pooled).
 # fresh11 (session 24) judges session 25's merge guards; a next change needs fresh12.
-# fresh12 (session 25) is left unread for the next change.
-# fresh13 (session 27) is left unread for the next change.
+# fresh12 (session 25) judges session 26's v15k (its merge chosen on validation, fresh10 and fresh11).
+# fresh13 (session 27) judges session 27's opening guard; a next change needs fresh14.
 FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10",
                 "fresh11", "fresh12", "fresh13")
 SPLITS = ("train", "validation", "test", "calibration") + FRESH_SPLITS
