@@ -14,17 +14,9 @@ THREADS=${THREADS:-2}
 
 # Training data and weights: exactly fresh12_judgement.sh's (v15k; skipped where already made).
 prepared=runs/layout/data26
-layout_training_data "$prepared" fresh:41 fresh2:43 fresh3:47 fresh4:53 fresh5:59 fresh6:61 fresh7:67 \
-  fresh8:71 fresh9:73
+v15k_data "$prepared"
 # The choice sets and the judge; CACHES_ONLY=1 makes them (at nice 19) beside the training.
-choice_and_judge() {
-  local spec name seed
-  for spec in fresh10-240:79 fresh11-240:83 fresh13-240:97; do
-    name=${spec%%:*}; seed=${spec##*:}
-    gen "$name" 240 "$seed" --fresh-templates "${name%-240}"
-    ocr "$name"
-  done
-}
+choice_and_judge() { blind_sets fresh10:79 fresh11:83 fresh13:97; }
 [ "${CACHES_ONLY:-0}" = 1 ] && { choice_and_judge; step "caches made (CACHES_ONLY=1)"; exit 0; }
 step "train v15k (stacked), $EPOCHS epochs, $THREADS threads"
 train_layout "$prepared" "$EPOCHS" v15k --stacked

@@ -218,3 +218,21 @@ layout_training_data() {
 prepare([Path(p) for p in ($sources)], Path('$prepared'), seed=0, line_variants=2, \
 train_splits=($splits))"
 }
+
+# v15k_data PREPARED: session 26's training data: layout_training_data with every read blind set of
+# sessions 19-23 (fresh to fresh9) at the seed of its blind set.
+v15k_data() {
+  layout_training_data "$1" fresh:41 fresh2:43 fresh3:47 fresh4:53 fresh5:59 fresh6:61 fresh7:67 \
+    fresh8:71 fresh9:73
+}
+
+# blind_sets SET:SEED...: 240 documents of each evaluation-only SET (its own templates, at SEED),
+# generated as datasets/SET-240 and OCR-cached as runs/ocr/SET-240-sohoa.
+blind_sets() {
+  local spec name
+  for spec in "$@"; do
+    name=${spec%%:*}-240
+    gen "$name" 240 "${spec##*:}" --fresh-templates "${spec%%:*}"
+    ocr "$name"
+  done
+}
