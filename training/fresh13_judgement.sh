@@ -13,14 +13,9 @@ EPOCHS=${EPOCHS:-5}
 THREADS=${THREADS:-2}
 
 # Training data and weights: exactly fresh12_judgement.sh's (v15k; skipped where already made).
-prepared=runs/layout/data26
-v15k_data "$prepared"
-# The choice sets and the judge; CACHES_ONLY=1 makes them (at nice 19) beside the training.
-choice_and_judge() { blind_sets fresh10:79 fresh11:83 fresh13:97; }
-[ "${CACHES_ONLY:-0}" = 1 ] && { choice_and_judge; step "caches made (CACHES_ONLY=1)"; exit 0; }
-step "train v15k (stacked), $EPOCHS epochs, $THREADS threads"
-train_layout "$prepared" "$EPOCHS" v15k --stacked
-choice_and_judge
+# Then the choice sets and the judge; CACHES_ONLY=1 makes those (at nice 19) beside the training.
+v15k_and_sets fresh10:79 fresh11:83 fresh13:97
+[ "${CACHES_ONLY:-0}" = 1 ] && exit 0
 
 zoo=runs/zoo/layoutlm-v15g   # v15k's weights, g: the opening guard (on by default in `sohoa export`)
 once "$zoo" "export v15k with the opening guard, thresholds chosen on validation+fresh10+fresh11" \

@@ -236,3 +236,14 @@ blind_sets() {
     ocr "$name"
   done
 }
+
+# v15k_and_sets SET:SEED...: v15k (v15k_data as runs/layout/data26, the stacked model trained on it:
+# EPOCHS, THREADS) and the blind sets SET (blind_sets, after the training). With CACHES_ONLY=1 only
+# the data and the sets, to be run at nice 19 beside the training; the caller then stops.
+v15k_and_sets() {
+  v15k_data runs/layout/data26
+  if [ "${CACHES_ONLY:-0}" = 1 ]; then blind_sets "$@"; step "caches made (CACHES_ONLY=1)"; return; fi
+  step "train v15k (stacked), $EPOCHS epochs, $THREADS threads"
+  train_layout runs/layout/data26 "$EPOCHS" v15k --stacked
+  blind_sets "$@"
+}
