@@ -31,7 +31,7 @@ from pathlib import Path
 # fresh11 (session 24) judges session 25's merge guards; a next change needs fresh12.
 # fresh12 (session 25) judges session 26's v15k (its merge chosen on validation, fresh10 and fresh11).
 # fresh13 (session 27) judges session 27's opening guard; a next change needs fresh14.
-# fresh14 (session 27) is left unread for the next change.
+# fresh14 (session 27) judges session 27's second change (layoutlm/v6); a next change needs fresh15.
 FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10",
                 "fresh11", "fresh12", "fresh13", "fresh14")
 SPLITS = ("train", "validation", "test", "calibration") + FRESH_SPLITS
