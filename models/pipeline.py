@@ -20,7 +20,7 @@ from sohoa.models.stamps import drop_signature_ink
 from sohoa.models.document import DocType, DocumentResult, Field, Page, Source
 from sohoa.models.fields import rules
 from sohoa.models.fields.confidence import default_field_confidence
-from sohoa.models.learned.merge import merge_doc_type, merge_fields, opens
+from sohoa.models.learned.merge import merge_doc_type, merge_fields
 from sohoa.models.learned.relabel import relabel_blocks
 from sohoa.models.loading import InputError, PageImage, load_pages, read_scan
 from sohoa.models.ocr import OcrLine, OcrWord, build_engine
@@ -136,7 +136,7 @@ class Pipeline:
                 label, source = merge_doc_type(prediction.doc_type, prediction.doc_scores, doc_type.label,
                                                self.learned.doc_min_conf, doc_type.confidence,
                                                self.learned.rules_keep_conf,
-                                               opened=not self.learned.opening_guard or opens(pages))
+                                               self.learned.opening_guard, pages)
                 if source == "model":
                     doc_type = DocType(label=label, confidence=prediction.doc_scores[label],
                                        scores=prediction.doc_scores)

@@ -93,18 +93,19 @@ def merge_answer(model_label: str, model_scores: dict[str, float], model_fields:
     (the guards read it). The keywords are a model's ``LearnedModel.thresholds``; ``pages``
     (``Page`` or dicts) are what ``opening_guard`` reads."""
     label, source = merge_doc_type(model_label, model_scores, rules_label, doc_min_conf, rules_conf, rules_keep_conf,
-                                   opened=not opening_guard or opens(pages))
+                                   opening_guard, pages)
     return label, source, merge_fields(model_fields, rule_fields, override_min_conf, fill_min_conf,
                                        doc_type=label, type_fields=type_fields)
 
 
 def merge_doc_type(model_label: str, model_scores: dict[str, float], rules_label: str,
                    doc_min_conf: float = 0.5, rules_conf: float = 0.0, rules_keep_conf: float = 0.9,
-                   opened: bool = True) -> tuple[str, str]:
-    """(label, source). ``opened``: False for a paper that does not open (``opening_guard``)."""
+                   opening_guard: bool = False, pages=None) -> tuple[str, str]:
+    """(label, source). With ``opening_guard``, ``pages`` (``Page`` or dicts) that do not open keep
+    the rules' label."""
     if model_label == rules_label:
         return model_label, "model"
-    if rules_conf >= rules_keep_conf or not opened:
+    if rules_conf >= rules_keep_conf or (opening_guard and not opens(pages)):
         return rules_label, "rules"
     if model_scores.get(model_label, 0.0) >= doc_min_conf:
         return model_label, "model"
