@@ -10,6 +10,7 @@ ground-truth value of the generator fails them (asserted in the tests).
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 
 from sohoa.models.fields.address import provinces
@@ -73,13 +74,16 @@ def plausible_address(value: str) -> bool:
 MIN_HOLDER_AGE = 14
 
 
-def plausible_birth_date(value: str, issue_date: str | None) -> bool:
+def plausible_birth_date(value: str, issue_date: str | None, today: date | None = None) -> bool:
     """A birth date (ISO, or its year alone) at least ``MIN_HOLDER_AGE`` years before the paper's
-    issue date; any date passes when the paper's date is unknown."""
+    issue date, or, when the paper's date is unknown, before ``today`` (the day it is read): no
+    paper is issued after it is scanned, so a holder born less than that long ago is no holder
+    (session 27: a decision with no date read got the model's "2024-11-25")."""
     born, issued = (str(v or "")[:4] for v in (value, issue_date))
-    if not (born.isdigit() and issued.isdigit()):
+    if not born.isdigit():
         return True
-    return int(issued) - int(born) >= MIN_HOLDER_AGE
+    reference = int(issued) if issued.isdigit() else (today or date.today()).year
+    return reference - int(born) >= MIN_HOLDER_AGE
 
 
 _CHECKS = {

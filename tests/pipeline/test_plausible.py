@@ -1,4 +1,6 @@
 """Shape checks for values read by the learned model: fragments out, every real value in."""
+from datetime import date
+
 import pytest
 
 from sohoa.models.fields.plausible import plausible_birth_date, plausible_field
@@ -30,6 +32,12 @@ def test_values_of_the_right_shape_pass(name, value):
 ])
 def test_a_birth_date_precedes_the_paper_by_years(born, issued, ok):
     assert plausible_birth_date(born, issued) is ok
+
+
+@pytest.mark.parametrize("born,ok", [("2024-11-25", False), ("2013-01-01", False), ("2012-06-30", True),
+                                     ("1990-01-01", True), ("", True)])
+def test_with_no_issue_date_a_birth_date_precedes_the_reading_day(born, ok):
+    assert plausible_birth_date(born, None, today=date(2026, 12, 4)) is ok
 
 
 def test_no_generated_ground_truth_value_fails():
