@@ -1,8 +1,7 @@
 """Rule-based document-type classifier: the baseline and fallback of the learned classifier.
 
 Evidence, strongest first: the title's opening words (from the vocabulary's ``title_keywords``),
-then the anatomy of a letter ("V/v", "Kính gửi"; less sure when the paper has a title that named no
-known kind, which a letter never has), then whether the page looks administrative at all.
+then the anatomy of a letter ("V/v", "Kính gửi"), then whether the page looks administrative at all.
 """
 from __future__ import annotations
 
@@ -55,12 +54,7 @@ def classify(pages: list[Page], vocabulary: Vocabulary) -> DocType:
         break  # the first title that names no known kind ends the search, as before
     administrative = "national_motto" in roles or "number" in roles
     if administrative and ("recipients" in roles or "subject" in roles):
-        # A công văn names no kind in a title: it opens its subject with "V/v". A paper with a
-        # title that named no known kind and no subject line is some other titled paper addressed
-        # "Kính gửi" (an application or a declaration, session 28), so the rules stay unsure.
-        untitled_letter = "title" not in roles or "subject" in roles
-        confidence = (0.8 if untitled_letter else 0.6) if "recipients" in roles else 0.65
-        return _scores("official_letter", confidence, labels)
+        return _scores("official_letter", 0.8 if "recipients" in roles else 0.65, labels)
     if "signature_block" in roles and "distribution" in roles:
         # A continuation page: the closing of an administrative paper, most often a letter.
         return _scores("official_letter", 0.45, labels)

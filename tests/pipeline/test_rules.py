@@ -101,22 +101,6 @@ def test_titled_papers_that_address_someone_are_not_letters():
         assert classify([page], vocab).label == label, title
 
 
-def test_a_titled_paper_addressed_kinh_gui_is_an_unsure_letter():
-    """A title that names no known kind, "Kính gửi" and no "V/v" subject: a letter's anatomy, but a
-    công văn has no title, so the rules leave the type to the model (below its 0.8 keep)."""
-    vocab = get_vocabulary()
-    header = _letter_lines()[:2]  # motto and agency, no number, no subject
-    title = "VĂN BẢN TRÌNH BÀY NGUYỆN VỌNG CỦA HỘ GIA ĐÌNH"
-    page = _page(header + [line(260, (620 - 7 * len(title), title)),
-                           line(330, (300, "Kính gửi: Ủy ban nhân dân xã Hòa Bắc")),
-                           line(420, (110, "Gia đình chúng tôi trình bày nguyện vọng được hỗ trợ."))])
-    assert [b.type for b in page.blocks if b.type == "title"]
-    doc_type = classify([page], vocab)
-    assert doc_type.label == "official_letter" and doc_type.confidence == 0.6
-    # the letter itself (number, "V/v" subject, "Kính gửi") stays sure, titled or not
-    assert classify([_page(_letter_lines())], vocab).confidence == 0.8
-
-
 def test_form_without_title_needs_known_labels():
     vocab = get_vocabulary()
     generic = [line(300 + 40 * i, (110, f"Mục {i}: nội dung trao đổi")) for i in range(4)]
