@@ -1,4 +1,6 @@
 """Model and rules together: the rules stay as validators and fallbacks."""
+from datetime import date
+
 from sohoa.models.learned.merge import merge_doc_type, merge_fields
 
 RULES = {"title": {"value": "GIẤY PHÉP", "text": "GIẤY PHÉP", "confidence": 0.85, "page": 1, "bbox": [0, 0, 1, 1]},
@@ -71,10 +73,13 @@ def test_guards_drop_a_birth_date_too_close_to_the_papers_date():
     assert "date_of_birth" not in young  # the paper's own year: no holder's birth date
     adult = merge_fields({"date_of_birth": model_field("1987-05-21", 0.99)}, issued, 0.5, 0.0)
     assert adult["date_of_birth"]["source"] == "model"
-    # the model's own issue date counts when the rules found none; no date at all: no check
+    # the model's own issue date counts when the rules found none; no date at all: the reading
+    # day does (session 28), so a holder born three years ago is no holder and an adult is one
     own = {"date_of_birth": model_field("2020-01-01", 0.99), "issue_date": model_field("2021-06-01", 0.99)}
     assert "date_of_birth" not in merge_fields(own, RULES, 0.5, 0.0)
-    assert "date_of_birth" in merge_fields({"date_of_birth": model_field("2020-01-01", 0.99)}, RULES, 0.5, 0.0)
+    recent = f"{date.today().year - 3}-01-01"
+    assert "date_of_birth" not in merge_fields({"date_of_birth": model_field(recent, 0.99)}, RULES, 0.5, 0.0)
+    assert "date_of_birth" in merge_fields({"date_of_birth": model_field("1987-05-21", 0.99)}, RULES, 0.5, 0.0)
 
 
 def test_type_fields_are_read_from_the_training_pages(tmp_path):
