@@ -34,7 +34,7 @@ from pathlib import Path
 # fresh14 (session 27) judges session 27's second change (layoutlm/v6); a next change needs fresh15.
 # fresh15 (session 28) judged session 28's two changes (A not kept, B kept); a next change needs fresh16.
 # fresh16 (session 28) judged session 28's third change (A again, not kept); a next change needs fresh17.
-# fresh17 (session 28) judges session 28's fourth change; a next change needs fresh18.
+# fresh17 (session 28) judged session 28's fourth change (C, kept); a next change needs fresh18.
 FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10",
                 "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17")
 SPLITS = ("train", "validation", "test", "calibration") + FRESH_SPLITS
