@@ -9,7 +9,8 @@
 - Guards the thresholds cannot give (they are chosen on generated papers): a model field counts only
   on a document type whose training papers carry that field (``type_fields``, from the model's
   manifest), and a birth date the model reads must lie at least ``MIN_HOLDER_AGE`` years before
-  the paper's issue date. Both were prompted by the real scans of session 24, where the model
+  the paper's issue date (before the reading day when no issue date is read: session 28). Both
+  were prompted by the real scans of session 24, where the model
   gave a birth date to letters and to papers with no person (the paper's own date).
 - Document type: the rules' label when the rules are sure (confidence >= ``rules_keep_conf``:
   a title keyword matched), else the model's label when its confidence reaches ``doc_min_conf``,
