@@ -26,8 +26,9 @@ def main(argv=None) -> int:
     for p in sorted(a.cache.glob("*.json")):
         rec = json.loads(p.read_text(encoding="utf-8"))
         res = rec["result"]
-        label, conf = rules_type(res["pages"])  # this checkout's classifier on the cached blocks
-        d = {"pages": res["pages"], "rules_doc_type": label, "rules_fields": res["fields"], "rules_doc_conf": conf}
+        rules_label, rules_conf = rules_type(res["pages"])  # this checkout's classifier on the cached blocks
+        d = {"pages": res["pages"], "rules_doc_type": rules_label, "rules_fields": res["fields"],
+             "rules_doc_conf": rules_conf}
         pred = m.predict(res["pages"], (d["rules_doc_type"], d["rules_fields"]))
         if m.relabel_min_conf is not None and not m.stacked:
             d = rules_on_relabeled(m, d, pred)
@@ -37,7 +38,7 @@ def main(argv=None) -> int:
         new = {k: v["value"] for k, v in merged.items()}
         changed = {k: {"rules": rules.get(k), "with_model": new.get(k), "source": merged[k]["source"] if k in merged else None}
                    for k in sorted(set(rules) | set(new)) if rules.get(k) != new.get(k)}
-        row = {"file": rec["stem"], "rules_type": label, "type_with_model": label, "type_source": src,
+        row = {"file": rec["stem"], "rules_type": rules_label, "type_with_model": label, "type_source": src,
                "model_type": pred.doc_type, "model_conf": pred.doc_scores.get(pred.doc_type), "changed": changed}
         rows.append(row)
         print(json.dumps(row, ensure_ascii=False))
