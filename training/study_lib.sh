@@ -247,3 +247,11 @@ v15k_and_sets() {
   train_layout runs/layout/data26 "$EPOCHS" v15k --stacked
   blind_sets "$@"
 }
+
+# v16k_data PREPARED: session 29's training data: v15k_data's sets plus every blind set read since
+# (fresh10 to fresh17), each at the seed of its blind set.
+v16k_data() {
+  layout_training_data "$1" fresh:41 fresh2:43 fresh3:47 fresh4:53 fresh5:59 fresh6:61 fresh7:67 \
+    fresh8:71 fresh9:73 fresh10:79 fresh11:83 fresh12:89 fresh13:97 fresh14:101 fresh15:103 \
+    fresh16:107 fresh17:109
+}
