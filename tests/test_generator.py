@@ -172,3 +172,14 @@ def test_a_value_runs_onto_the_next_line_but_never_the_next_page():
         doc = render_document(tid, doc_seed(seed, index), "t")
         valid = doc.fields["valid_until"]
         assert re.search(r"\d{4}", valid["text"]) and valid["value"] == normalize_field("valid_until", valid["text"])
+
+
+def test_a_long_place_date_stays_on_the_paper():
+    # seed 0 of this template draws "Thành phố Hồ Chí Minh, ngày …" in a wide sans face under the
+    # motto, which used to run 3 px past the page's right edge
+    doc = compose("b04_cert_gdnn", seed=0)
+    pages = [{"number": p.number, "width": p.width, "height": p.height, "lines": p.lines, "blocks": p.blocks}
+             for p in doc.pages]
+    place_date = [ln for p in pages for ln in p["lines"] if ln["block"] == "place_date"]
+    assert place_date and "Hồ Chí Minh" in place_date[0]["text"]
+    check_labels(doc.doc_type, doc.template, doc.fields, pages)

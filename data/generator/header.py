@@ -100,8 +100,14 @@ class HeaderElements:
         words = V.date_words(c["date"], leading_zero=self.rng.random() < 0.85)
         runs = [Run(c["place"], "italic", "issue_place"), Run(", ", "italic"),
                 Run(words, "italic", "issue_date")]
+        tokens = tokenize(runs)
+        half = p.width(tokens, pt) / 2
+        if align == "center" and cx + half > self.W:
+            # a long place ("Thành phố Hồ Chí Minh") in a wide face would run off the paper: a typist
+            # moves the line left into the margin (only such lines move, so other documents stay as drawn)
+            cx = self.W - (self.W - self.right) / 2 - half
         # the date field's text is the whole "Place, ngày … năm …" line
-        box = p.draw_line(page, tokenize(runs), cx, y + pt * PX_PER_PT * 0.9, pt, "place_date", align=align)
+        box = p.draw_line(page, tokens, cx, y + pt * PX_PER_PT * 0.9, pt, "place_date", align=align)
         spans = self.rec._spans.pop("issue_date", [])
         self.rec.close("issue_place", normalize_field)
         if spans and "issue_date" not in self.rec.fields:
