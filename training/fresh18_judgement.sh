@@ -8,8 +8,9 @@
 #
 #   nohup bash training/fresh18_judgement.sh > runs/fresh18_judgement.log 2>&1 &
 #
-# fresh18's documents are drawn by `blind_sets fresh18:113` (run it at nice 19 beside the training,
-# once templates_fresh18.yaml is committed); this script draws them itself if they are missing.
+# fresh18's documents are drawn by `blind_sets fresh18:113`, run beside the gen1000 OCR cache once
+# templates_fresh18.yaml is committed (session 29 started it at nice 19, where it starved, and set
+# it back to the default priority); this script draws them itself if they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source training/study_lib.sh
