@@ -64,22 +64,11 @@ def open_model(path, backend: str = "auto", threads: int | None = None) -> Learn
 
 # --- documents -------------------------------------------------------------------------------------
 
-def rules_type(pages: list) -> tuple[str, float]:
-    """(label, confidence) of the rules' classifier of this checkout on cached pages. A cache keeps
-    the OCR and the layout's blocks, which a change to the classifier leaves alone, so such a change
-    is measured on the caches as they are, with no new OCR."""
-    from sohoa.models import classify
-    from sohoa.models.config import get_vocabulary
-    from sohoa.models.document import Page
-
-    dt_ = classify.classify([p if isinstance(p, Page) else Page(**p) for p in pages], get_vocabulary())
-    return dt_.label, dt_.confidence
-
-
 def load_documents(data: Path, split: str | None = None, limit: int | None = None) -> list[dict]:
     """[{doc_id, gt, pages, rules_doc_type, rules_fields, source}] of one labelled folder."""
     from sohoa.training.ocr_cache import split_of, template_split_map
     from sohoa.training.prepare import _is_ocr_cache
+    from sohoa.training.reread import reread
 
     data = Path(data)
     smap = template_split_map()
@@ -89,10 +78,11 @@ def load_documents(data: Path, split: str | None = None, limit: int | None = Non
             rec = json.loads(p.read_text(encoding="utf-8"))
             if split and split_of(rec["gt"], smap) != split:
                 continue
-            res = rec["result"]
-            label, conf = rules_type(res["pages"])
-            docs.append({"doc_id": rec["gt"].get("doc_id", rec["stem"]), "gt": rec["gt"], "pages": res["pages"],
-                         "rules_doc_type": label, "rules_fields": res.get("fields") or {}, "rules_doc_conf": conf,
+            # the cached OCR lines read again by this checkout's layout, classifier and rules
+            reading = reread(rec["result"]["pages"])
+            docs.append({"doc_id": rec["gt"].get("doc_id", rec["stem"]), "gt": rec["gt"], "pages": reading.pages,
+                         "rules_doc_type": reading.doc_type, "rules_doc_conf": reading.doc_conf,
+                         "rules_fields": {k: f.model_dump() for k, f in reading.fields.items()},
                          "source": "ocr", "file": rec.get("file")})
             if limit and len(docs) >= limit:
                 break

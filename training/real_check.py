@@ -14,7 +14,8 @@ from pathlib import Path
 
 def main(argv=None) -> int:
     from sohoa.models.learned.merge import merge_answer
-    from sohoa.training.evaluate import open_model, rules_on_relabeled, rules_type
+    from sohoa.training.evaluate import open_model, rules_on_relabeled
+    from sohoa.training.reread import reread
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("cache", type=Path)
@@ -26,19 +27,20 @@ def main(argv=None) -> int:
     for p in sorted(a.cache.glob("*.json")):
         rec = json.loads(p.read_text(encoding="utf-8"))
         res = rec["result"]
-        rules_label, rules_conf = rules_type(res["pages"])  # this checkout's classifier on the cached blocks
-        d = {"pages": res["pages"], "rules_doc_type": rules_label, "rules_fields": res["fields"],
-             "rules_doc_conf": rules_conf}
-        pred = m.predict(res["pages"], (d["rules_doc_type"], d["rules_fields"]))
+        reading = reread(res["pages"])  # this checkout's layout, classifier and rules on the cached lines
+        rules_fields = {k: f.model_dump() for k, f in reading.fields.items()}
+        d = {"pages": reading.pages, "rules_doc_type": reading.doc_type, "rules_fields": rules_fields,
+             "rules_doc_conf": reading.doc_conf}
+        pred = m.predict(reading.pages, (d["rules_doc_type"], d["rules_fields"]))
         if m.relabel_min_conf is not None and not m.stacked:
             d = rules_on_relabeled(m, d, pred)
         label, src, merged = merge_answer(pred.doc_type, pred.doc_scores, pred.fields, d["rules_doc_type"],
-                                          d["rules_doc_conf"], d["rules_fields"], **m.thresholds, pages=res["pages"])
-        rules = {k: v["value"] for k, v in res["fields"].items()}
+                                          d["rules_doc_conf"], d["rules_fields"], **m.thresholds, pages=d["pages"])
+        rules = {k: v["value"] for k, v in rules_fields.items()}
         new = {k: v["value"] for k, v in merged.items()}
         changed = {k: {"rules": rules.get(k), "with_model": new.get(k), "source": merged[k]["source"] if k in merged else None}
                    for k in sorted(set(rules) | set(new)) if rules.get(k) != new.get(k)}
-        row = {"file": rec["stem"], "rules_type": rules_label, "type_with_model": label, "type_source": src,
+        row = {"file": rec["stem"], "rules_type": reading.doc_type, "type_with_model": label, "type_source": src,
                "model_type": pred.doc_type, "model_conf": pred.doc_scores.get(pred.doc_type), "changed": changed}
         rows.append(row)
         print(json.dumps(row, ensure_ascii=False))

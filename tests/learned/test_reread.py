@@ -1,0 +1,63 @@
+"""Evaluation re-reads a cache's OCR lines with this checkout's layout and rules (training/reread.py)."""
+import json
+
+from sohoa.models.classify import classify
+from sohoa.models.config import get_vocabulary
+from sohoa.models.document import Page
+from sohoa.models.fields.rules import extract_fields
+from sohoa.models.layout import analyze
+from sohoa.models.ocr.base import OcrLine, OcrWord
+from sohoa.training.reread import relayout, reread
+
+W, H = 1240, 1754
+
+
+def line(y, *spans):
+    """spans: (x0, text) pairs; each word 14 px per character wide, 28 px tall."""
+    words = []
+    for x0, text in spans:
+        for w in text.split():
+            words.append(OcrWord(w, (x0, y, x0 + 14 * len(w), y + 28), 0.95))
+            x0 += 14 * len(w) + 10
+    return OcrLine(words)
+
+
+def _letter_lines():
+    return [
+        line(80, (120, "UBND TỈNH NINH THUẬN"), (640, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
+        line(115, (220, "SỞ Y TẾ"), (680, "Độc lập - Tự do - Hạnh phúc")),
+        line(180, (180, "Số: 12/SYT-NVY"), (660, "Ninh Thuận, ngày 12 tháng 3 năm 2024")),
+        line(220, (150, "V/v kiểm tra an toàn thực phẩm")),
+        line(330, (300, "Kính gửi: Các bệnh viện trực thuộc Sở")),
+        line(420, (110, "Thực hiện chỉ đạo của Bộ Y tế về bảo đảm an toàn thực phẩm, Sở Y tế đề nghị")),
+        line(460, (110, "các đơn vị tăng cường kiểm tra các cơ sở sản xuất thực phẩm.")),
+        line(560, (110, "Nơi nhận:"), (760, "GIÁM ĐỐC")),
+        line(595, (110, "- Như trên;")),
+        line(630, (110, "- Lưu: VT.")),
+        line(820, (700, "Nguyễn Thị Minh Thư")),
+    ]
+
+
+def _cached_page() -> dict:
+    """A page as a cache stores it: the pipeline's blocks, dumped to JSON and read back."""
+    lines = _letter_lines() + [line(900, (110, "Bảng kê"), (400, "Số lượng")), line(940, (110, "Hồ sơ"), (400, "12"))]
+    page = Page(number=1, width=W, height=H, dpi=150, rotation=0,
+                blocks=analyze(lines, W, H, stamps=[(650, 600, 850, 800)], tables=[(100, 890, 700, 980)]))
+    return json.loads(page.model_dump_json())
+
+
+def test_the_same_code_gives_the_cached_blocks_back():
+    cached = _cached_page()
+    assert {b["type"] for b in cached["blocks"]} >= {"table", "stamp", "subject", "recipients"}
+    again = relayout(cached)
+    assert json.loads(again.model_dump_json()) == cached
+
+
+def test_reread_gives_the_rules_answer_on_the_new_blocks():
+    cached = _cached_page()
+    reading = reread([cached])
+    page = Page(**cached)
+    assert (reading.doc_type, reading.doc_conf) == (classify([page], get_vocabulary()).label,
+                                                    classify([page], get_vocabulary()).confidence)
+    assert {k: f.value for k, f in reading.fields.items()} == {k: f.value for k, f in extract_fields([page]).items()}
+    assert reading.fields["document_number"].value == "12/SYT-NVY"
