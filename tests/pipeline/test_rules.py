@@ -566,3 +566,24 @@ def test_parties_opening_an_article_owning_a_project_or_a_dossier():
     clause = [line(420, (170, "Điều 1. Chủ cơ sở là Công ty TNHH Hồng Đức, địa chỉ tại Thôn Nam, xã Na Son,")),
               line(452, (110, "tỉnh Điện Biên, được cấp giấy phép môi trường."))]
     assert _values(_letter_lines()[:5] + clause).get("holder_name") != "Chủ cơ sở là Công ty TNHH Hồng Đức"
+
+
+def test_a_titled_paper_addressed_kinh_gui_without_a_letters_subject_is_left_to_the_model():
+    """A công văn has no title of its own and opens its subject with "V/v" under its number. A
+    paper with a title that names no known kind, addressed "Kính gửi", whose only subject is the
+    "Về việc" under its title, may be a request or a statement: `official_letter` below the
+    merge's keep threshold (0.8). With a letter's subject, or with no title, the rules stay sure."""
+    vocab = get_vocabulary()
+    header = _letter_lines()[:3]
+    title = "BẢN TƯỜNG TRÌNH"
+    addressed = [line(330, (300, "Kính gửi: Trưởng Công an xã Phúc Thịnh")),
+                 line(400, (110, "Tôi xin tường trình sự việc như sau: tôi để quên túi xách trên xe."))]
+    titled = header + [line(260, (620 - 7 * len(title), title))]
+    statement = _page(titled + [line(295, (420, "Về việc bị mất thẻ căn cước"))] + addressed)
+    assert [b.type for b in statement.blocks].count("subject") == 1  # "Về việc" under the title
+    with_letter_subject = _page(header + [line(215, (150, "V/v mất giấy tờ tùy thân"))]
+                                + [line(260, (620 - 7 * len(title), title))] + addressed)
+    untitled = _page(header + addressed)
+    read = [classify([p], vocab) for p in (statement, with_letter_subject, untitled)]
+    assert [(d.label, d.confidence) for d in read] == [("official_letter", 0.6), ("official_letter", 0.8),
+                                                       ("official_letter", 0.8)]
