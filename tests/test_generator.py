@@ -183,3 +183,13 @@ def test_a_long_place_date_stays_on_the_paper():
     place_date = [ln for p in pages for ln in p["lines"] if ln["block"] == "place_date"]
     assert place_date and "Hồ Chí Minh" in place_date[0]["text"]
     check_labels(doc.doc_type, doc.template, doc.fields, pages)
+
+
+def test_the_signing_office_names_its_office_once():
+    """The helper writing fresh19 saw "TRƯỞNG PHÒNG PHÒNG ĐĂNG KÝ KINH DOANH" (session 30)."""
+    from sohoa.data.generator.context import office_holder
+
+    assert office_holder("TRƯỞNG PHÒNG", "Phòng Đăng ký kinh doanh") == "TRƯỞNG PHÒNG ĐĂNG KÝ KINH DOANH"
+    assert office_holder("TRƯỞNG PHÒNG", "Phòng Y tế huyện Mộ Đức") == "TRƯỞNG PHÒNG Y TẾ HUYỆN MỘ ĐỨC"
+    assert office_holder("CỤC TRƯỞNG", "Cục Quản lý Dược") == "CỤC TRƯỞNG CỤC QUẢN LÝ DƯỢC"
+    assert office_holder("GIÁM ĐỐC", "Sở Y tế tỉnh Quảng Nam") == "GIÁM ĐỐC SỞ Y TẾ TỈNH QUẢNG NAM"

@@ -25,6 +25,16 @@ class SafeDict(dict):
 
 # --- context ------------------------------------------------------------------------------------------
 
+def office_holder(head: str, agency_name: str) -> str:
+    """The signing office as a paper's body names it: "GIÁM ĐỐC SỞ Y TẾ …", "CỤC TRƯỞNG CỤC …",
+    but "TRƯỞNG PHÒNG Y TẾ …", not "TRƯỞNG PHÒNG PHÒNG …": a head whose title ends with the
+    office's first word says it once."""
+    name = agency_name.upper().split()
+    if name and head.split()[-1] == name[0]:
+        name = name[1:]
+    return " ".join([head, *name])
+
+
 def build_context(rng: random.Random, tpl: dict) -> dict:
     agencies = V.resource("agencies.yaml")[tpl.get("sector", "general")]
     levels = tpl.get("agency_levels", ["province"])
@@ -68,7 +78,7 @@ def build_context(rng: random.Random, tpl: dict) -> dict:
     c["symbol"] = agency["symbol"]
     c["head"], c["deputy"] = agency["head"], agency["deputy"]
     c["collective"] = agency.get("collective")
-    c["authority"] = f"{agency['head']} {c['agency_name'].upper()}"
+    c["authority"] = office_holder(agency["head"], c["agency_name"])
     level = agency["level"]
     if level == "central":
         c["place"] = "Hà Nội"
