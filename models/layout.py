@@ -148,15 +148,6 @@ def assign_roles(lines: list[_L], width: int, height: int) -> None:
                 and not _MOTTO.search(ln.key) and not _NUMBER.search(ln.key)):
             title_index = i
             break
-    # A one-word first line of the title ("ĐƠN" over "YÊU CẦU TRỢ GIÚP PHÁP LÝ"): the word names the
-    # paper's kind, so it belongs to the title, not to the header above it (session 30, fresh18).
-    if title_index:
-        head, title = lines[title_index - 1], lines[title_index]
-        words = [w for w in head.ocr.text.split() if sum(c.isalpha() for c in w) >= 2]
-        if (len(words) == 1 and abs(head.cx - mid) < 0.12 * width and _upper_ratio(head.ocr.text) > 0.8
-                and 0 <= title.y0 - head.y1 < 1.5 * title.height and ":" not in head.key
-                and not (_MOTTO.search(head.key) or _NUMBER.search(head.key) or _PLACE_DATE.search(head.key))):
-            title_index -= 1
     # The header ends at the title, or (letters) at the first line that spans the page.
     header_end = title_index
     if header_end is None:

@@ -186,18 +186,3 @@ def test_a_long_summary_keeps_equal_insets_from_the_text_column():
         line(340, (110 + 2 * inset, summary)), line(380, (110, body)), line(420, (110, body)), line(460, (110, body))]
     assert "subject" not in _roles(indented)
 
-
-def _centred(y: int, text: str) -> OcrLine:
-    width = sum(14 * len(w) for w in text.split()) + 10 * (len(text.split()) - 1)
-    return line(y, (W // 2 - width // 2, text))
-
-
-def test_a_one_word_first_line_of_the_title_is_the_title():
-    """"ĐƠN" over "YÊU CẦU TRỢ GIÚP PHÁP LÝ": the word that names the kind of paper opens the
-    title; set well apart above it, it does not."""
-    head = [_centred(80, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), _centred(115, "Độc lập - Tự do - Hạnh phúc"),
-            line(180, (660, "Thái Nguyên, ngày 31 tháng 7 năm 2019"))]
-    tail = [_centred(340, "YÊU CẦU TRỢ GIÚP PHÁP LÝ"),
-            line(400, (300, "Kính gửi: Trung tâm Trợ giúp pháp lý nhà nước tỉnh Thái Nguyên"))]
-    assert _roles(head + [_centred(300, "ĐƠN")] + tail)["title"] == "ĐƠN / YÊU CẦU TRỢ GIÚP PHÁP LÝ"
-    assert _roles(head + [_centred(230, "ĐƠN")] + tail)["title"] == "YÊU CẦU TRỢ GIÚP PHÁP LÝ"
