@@ -129,6 +129,21 @@ def eval_cmd(model, data, split, backend, limit, out, thresholds_from):
         Path(out).write_text(json.dumps(rep, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
 
 
+def _merge_taken(model_dir: Path) -> dict:
+    """The merge thresholds and decoding of an exported model (``--merge-of``)."""
+    path = Path(model_dir) / "manifest.json"
+    if not path.exists():
+        raise click.BadParameter(f"{model_dir} holds no manifest.json", param_hint="--merge-of")
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    merge = manifest.get("merge") or {}
+    keys = ("override_min_conf", "fill_min_conf", "doc_min_conf", "rules_keep_conf")
+    if any(k not in merge for k in keys):
+        raise click.BadParameter(f"{path} has no chosen merge thresholds", param_hint="--merge-of")
+    return {"version": manifest.get("version", model_dir.name),
+            "thresholds": {**{k: merge[k] for k in keys}, "opening_guard": bool(merge.get("opening_guard", False))},
+            "decoding": {k: list(merge.get(k, ())) for k in ("join_fields", "snap_fields")}}
+
+
 @click.command("export")
 @click.option("--model", "model", required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="models/zoo/layoutlm/<version>/")
@@ -149,14 +164,23 @@ def eval_cmd(model, data, split, backend, limit, out, thresholds_from):
               help="the rules keep their document type at this confidence (a title keyword matched)")
 @click.option("--opening-guard/--no-opening-guard", default=True, show_default=True,
               help="a paper with no national motto, number or title keeps the rules' type")
-def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min_conf, rules_keep_conf, opening_guard):
+@click.option("--merge-of", "merge_of", default=None, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="an exported model's folder: its merge thresholds and decoding are taken as they are, "
+                   "not chosen (--thresholds-from, --rules-keep-conf and --opening-guard are then unused); "
+                   "for a model that trains on every set a choice could be made on")
+def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min_conf, rules_keep_conf, opening_guard,
+               merge_of):
     """Export to ONNX (+ int8), check against torch, write manifest.json."""
     from sohoa.training.evaluate import (choose_decoding, choose_thresholds, load_documents, open_model,
                                          page_timing, pooled_documents, predict_documents, role_report, score)
     from sohoa.training.export import export
     from sohoa.training.prepare import type_fields
 
-    if eval_data:  # before the export's minutes, fail on data that cannot choose thresholds
+    taken = None
+    if merge_of is not None:  # read before the export's minutes: a folder with no merge fails now
+        taken = _merge_taken(merge_of)
+        rules_keep_conf, opening_guard = taken["thresholds"]["rules_keep_conf"], taken["thresholds"]["opening_guard"]
+    if eval_data and taken is None:  # before the export's minutes, fail on data that cannot choose thresholds
         chosen_on = []
         if thresholds_from == ("auto",):
             for split in ("calibration", "validation"):
@@ -184,16 +208,24 @@ def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min
     manifest["merge"] = {"relabel_min_conf": relabel_min_conf if relabel_min_conf >= 0 else None,
                          "rules_keep_conf": rules_keep_conf, "type_fields": fields_by_type,
                          "opening_guard": opening_guard}
+    if taken is not None:
+        manifest["merge"].update({**taken["thresholds"], **taken["decoding"]})
+        manifest["metrics"] = {"thresholds_from": f"taken from {merge_of} ({taken['version']}), not chosen"}
     (Path(out) / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if eval_data:
         test_docs = [d for p in eval_data for d in load_documents(p, "test")]
         int8 = open_model(out, "onnx")
-        chosen_preds = predict_documents(int8, chosen_on)
-        decoding = choose_decoding(int8, chosen_preds)
-        th = choose_thresholds(chosen_preds, rules_keep_conf, type_fields=fields_by_type, opening_guard=opening_guard)
+        if taken is not None:  # the manifest already holds them, so the int8 model decodes with them
+            th, decoding = {**taken["thresholds"], "type_fields": fields_by_type}, taken["decoding"]
+            chosen = manifest["metrics"]["thresholds_from"]
+        else:
+            chosen_preds = predict_documents(int8, chosen_on)
+            decoding = choose_decoding(int8, chosen_preds)
+            th = choose_thresholds(chosen_preds, rules_keep_conf, type_fields=fields_by_type,
+                                   opening_guard=opening_guard)
+            chosen = f"{thresholds_from} ({len(chosen_on)} documents)"
         manifest["merge"] = {**manifest["merge"], **th, **decoding}
-        metrics = {"thresholds_from": f"{thresholds_from} ({len(chosen_on)} documents)",
-                   "test_documents": len(test_docs)}
+        metrics = {"thresholds_from": chosen, "test_documents": len(test_docs)}
         metrics["test"] = {k: v for k, v in score(predict_documents(int8, test_docs), **th, served_confidence=True).items()
                            if k in ("rules_heuristic_layout", "rules", "model", "merged", "confidence")}
         metrics["test"]["line_roles"] = role_report(int8, test_docs)

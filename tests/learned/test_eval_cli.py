@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -144,3 +145,30 @@ def test_decoding_is_chosen_per_field_where_it_gains():
     assert choose_decoding(model, preds) == {"join_fields": ["title"], "snap_fields": ["subject"]}
     assert (model.join_fields, model.snap_fields) == (("title",), ("subject",))
     assert all(r["pred"].fields["title"]["value"] == "GIẤY PHÉP XÂY DỰNG" for r in preds)
+
+
+def test_export_can_take_another_models_merge(tiny_model, tmp_path):
+    """`--merge-of`: a model trained on every set a choice could be made on takes a judged model's
+    merge thresholds and decoding as they are (here the shipped v6's); a folder with none is refused
+    before anything is exported."""
+    from sohoa.models.learned import LearnedModel
+    from sohoa.training.cli import export_cmd
+
+    res = CliRunner().invoke(export_cmd, ["--model", str(tiny_model["train_dir"]), "--out", str(tmp_path / "none"),
+                                          "--merge-of", str(tmp_path)])
+    assert res.exit_code == 2 and "no manifest.json" in res.output, res.output
+    assert not (tmp_path / "none").exists()
+
+    v6 = Path(__file__).parents[2] / "models" / "zoo" / "layoutlm" / "v6"
+    taken = json.loads((v6 / "manifest.json").read_text(encoding="utf-8"))["merge"]
+    zoo = tmp_path / "zoo"
+    res = CliRunner().invoke(export_cmd, ["--model", str(tiny_model["train_dir"]), "--out", str(zoo),
+                                          "--merge-of", str(v6)])
+    assert res.exit_code == 0, res.output
+    manifest = json.loads((zoo / "manifest.json").read_text(encoding="utf-8"))
+    for key in ("override_min_conf", "fill_min_conf", "doc_min_conf", "rules_keep_conf", "opening_guard",
+                "join_fields", "snap_fields"):
+        assert manifest["merge"][key] == taken[key], key
+    assert manifest["metrics"]["thresholds_from"].startswith(f"taken from {v6}")
+    runtime = LearnedModel(zoo)
+    assert runtime.thresholds["doc_min_conf"] == taken["doc_min_conf"] and runtime.snap_fields == tuple(taken["snap_fields"])
