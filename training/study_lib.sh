@@ -255,3 +255,11 @@ v16k_data() {
     fresh8:71 fresh9:73 fresh10:79 fresh11:83 fresh12:89 fresh13:97 fresh14:101 fresh15:103 \
     fresh16:107 fresh17:109
 }
+
+# v17_data PREPARED: session 30's training data: v16k_data's sets plus fresh18 and fresh19, read
+# sets that have judged, each at the seed of its blind set.
+v17_data() {
+  layout_training_data "$1" fresh:41 fresh2:43 fresh3:47 fresh4:53 fresh5:59 fresh6:61 fresh7:67 \
+    fresh8:71 fresh9:73 fresh10:79 fresh11:83 fresh12:89 fresh13:97 fresh14:101 fresh15:103 \
+    fresh16:107 fresh17:109 fresh18:113 fresh19:127
+}
