@@ -193,3 +193,14 @@ def test_the_signing_office_names_its_office_once():
     assert office_holder("TRƯỞNG PHÒNG", "Phòng Y tế huyện Mộ Đức") == "TRƯỞNG PHÒNG Y TẾ HUYỆN MỘ ĐỨC"
     assert office_holder("CỤC TRƯỞNG", "Cục Quản lý Dược") == "CỤC TRƯỞNG CỤC QUẢN LÝ DƯỢC"
     assert office_holder("GIÁM ĐỐC", "Sở Y tế tỉnh Quảng Nam") == "GIÁM ĐỐC SỞ Y TẾ TỈNH QUẢNG NAM"
+
+
+def test_a_paper_is_filed_once_in_its_distribution_list():
+    """"Nơi nhận" drew its items from one pool, which holds three "Lưu: …" lines, so a list could
+    end "- Lưu: VT, UBND;" / "- Lưu: VT./." (seen by the fresh20 helper, session 30)."""
+    filed = []
+    for seed in range(40):
+        doc = compose("lic_gpxd", seed=seed)
+        lines = [ln["text"] for p in doc.pages for ln in p.lines if ln["block"] == "distribution"]
+        filed.append(sum("Lưu" in text for text in lines))
+    assert max(filed) == 1 and filed.count(1) >= 5, filed

@@ -304,7 +304,8 @@ class Composer(HeaderElements, FormElements):
         if dist:
             pool = [fill(x, c) for x in V.resource("vocab.yaml")["distribution"]]
             dist_items = rng.sample(pool, rng.randint(2, 5))
-            dist_items.sort(key=lambda s: s.startswith("Lưu"))
+            kept = [s for s in dist_items if s.startswith("Lưu")][:1]  # a paper is filed once ("Lưu: VT")
+            dist_items = [s for s in dist_items if not s.startswith("Lưu")] + kept
             if not dist_items[-1].startswith("Lưu"):
                 dist_items.append(f"Lưu: VT, {c['symbol']}")
         need = lh * (len(titles) + 5) + 30 * PX_PER_MM * 0.6
