@@ -80,7 +80,8 @@ def load_documents(data: Path, split: str | None = None, limit: int | None = Non
                 continue
             # the cached OCR lines read again by this checkout's layout, classifier and rules
             reading = reread(rec["result"]["pages"])
-            docs.append({"doc_id": rec["gt"].get("doc_id", rec["stem"]), "gt": rec["gt"], "pages": reading.pages,
+            pages = [page.model_dump(mode="json") for page in reading.pages]  # as a cache holds them
+            docs.append({"doc_id": rec["gt"].get("doc_id", rec["stem"]), "gt": rec["gt"], "pages": pages,
                          "rules_doc_type": reading.doc_type, "rules_doc_conf": reading.doc_conf,
                          "rules_fields": {k: f.model_dump() for k, f in reading.fields.items()},
                          "source": "ocr", "file": rec.get("file")})

@@ -61,3 +61,20 @@ def test_reread_gives_the_rules_answer_on_the_new_blocks():
                                                     classify([page], get_vocabulary()).confidence)
     assert {k: f.value for k, f in reading.fields.items()} == {k: f.value for k, f in extract_fields([page]).items()}
     assert reading.fields["document_number"].value == "12/SYT-NVY"
+
+
+def test_an_ocr_cache_loads_as_the_cache_holds_it_and_scores_line_roles(tiny_model, tmp_path):
+    """`load_documents` on an OCR cache gives the re-read pages as plain dicts, the cache's shape,
+    which every reader of its documents indexes (the line-role report of `sohoa export` failed on
+    `Page` objects in session 30)."""
+    from sohoa.training.evaluate import load_documents, open_model, role_report
+
+    cached = _cached_page()
+    gt = {"doc_id": "d1", "doc_type": "official_letter", "template": "t", "split": "test", "fields": {},
+          "pages": [{"number": 1, "width": W, "height": H, "lines": []}]}
+    record = {"stem": "d1", "file": "d1.png", "gt": gt,
+              "result": {"pages": [cached], "doc_type": {"label": "official_letter"}, "fields": {}}}
+    (tmp_path / "d1.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    docs = load_documents(tmp_path, "test")
+    assert len(docs) == 1 and docs[0]["pages"] == [cached] and docs[0]["rules_doc_type"] == "official_letter"
+    assert role_report(open_model(tiny_model["dir"], "onnx"), docs)["words"] >= 0
