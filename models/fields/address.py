@@ -126,11 +126,14 @@ def normalize_address(text: str, commas: bool = True) -> str | None:
 # In an agency's name in capitals ("SỞ Y TẾ TỈNH KIÊN GIANG") only the units that cannot be another
 # word there: TĨNH (Hà Tĩnh), QUẢN (quản lý), PHƯƠNG (địa phương), XÃ HỘI are all agency words.
 _AGENCY_UNITS = {"tinh": "TỈNH", "huyen": "HUYỆN", "thanh pho": "THÀNH PHỐ"}
+# the last word of a unit ("xã", "thị xã", "thành phố", "thị trấn" …): the word after it is a name
+_UNIT_WORDS = frozenset({"xa", "phuong", "huyen", "quan", "tinh", "pho", "tran"})
 
 
 def repair_agency_units(name: str) -> str:
     """"SỞ Y TẾ TÌNH KIÊN GIANG" → "… TỈNH …": a unit word in capitals that lost or swapped its
-    mark, followed by the unit's name."""
+    mark, followed by the unit's name. Right after a unit word it is that unit's name, not a unit:
+    "UBND XÃ TỊNH KHÊ", "HUYỆN TỊNH BIÊN" (the fresh20 helper saw the first made "TỈNH KHÊ")."""
     tokens = name.split()
     out: list[str] = []
     i = 0
@@ -138,8 +141,9 @@ def repair_agency_units(name: str) -> str:
         for n in (2, 1):
             words = tokens[i:i + n]
             unit = _AGENCY_UNITS.get(strip_accents(" ".join(words))) if len(words) == n else None
-            if (unit and i + n < len(tokens) and tokens[i + n].isupper() and all(w.isupper() for w in words)
-                    and "TĨNH" not in words):
+            named = bool(out) and strip_accents(out[-1]).lower() in _UNIT_WORDS
+            if (unit and not named and i + n < len(tokens) and tokens[i + n].isupper()
+                    and all(w.isupper() for w in words) and "TĨNH" not in words):
                 out.extend(unit.split())
                 i += n
                 break

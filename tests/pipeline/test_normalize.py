@@ -222,3 +222,15 @@ def test_listed_recipients_lose_their_item_dashes():
     want = "Sở Y tế; Chi cục An toàn vệ sinh thực phẩm; Phòng Tài chính - Kế hoạch"
     assert normalize_field("recipient", listed) == want
     assert normalize_field("recipient", "- Sở Y tế;") == normalize_field("recipient", "Sở Y tế;")
+
+
+def test_a_place_named_tinh_after_its_unit_word_keeps_its_mark():
+    """"TỈNH" lost or swapped its mark in OCR ("SỞ Y TẾ TÌNH KIÊN GIANG") is repaired, but right
+    after a unit word the syllable names the place: "UBND XÃ TỊNH KHÊ" (the fresh20 helper saw it
+    become "TỈNH KHÊ", in the generator's labels too)."""
+    from sohoa.models.fields.normalize import normalize_field
+
+    assert normalize_field("issuing_authority", "UBND XÃ TỊNH KHÊ") == "UBND XÃ TỊNH KHÊ"
+    assert normalize_field("issuing_authority", "ỦY BAN NHÂN DÂN THỊ XÃ TỊNH BIÊN") == "ỦY BAN NHÂN DÂN THỊ XÃ TỊNH BIÊN"
+    assert normalize_field("issuing_authority", "SỞ Y TẾ TÌNH KIÊN GIANG") == "SỞ Y TẾ TỈNH KIÊN GIANG"
+    assert normalize_field("issuing_authority", "UBND TÍNH THANH HÓA") == "UBND TỈNH THANH HÓA"
