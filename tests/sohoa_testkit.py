@@ -83,3 +83,39 @@ def png_bytes(img: Image.Image, **kw) -> bytes:
     buf = io.BytesIO()
     img.save(buf, format="PNG", **kw)
     return buf.getvalue()
+
+
+# --- OCR lines, as an engine gives them: the layout and rules tests' input ----------------------
+
+W, H = 1240, 1754  # an A4 page at 150 dpi
+
+
+def ocr_line(y, *spans, conf=0.95):
+    """spans: (x0, text) pairs; each word is 14 px per character wide, 28 px tall."""
+    from sohoa.models.ocr.base import OcrLine, OcrWord
+
+    words = []
+    for x0, text in spans:
+        x = x0
+        for w in text.split():
+            words.append(OcrWord(w, (x, y, x + 14 * len(w), y + 28), conf))
+            x += 14 * len(w) + 10
+    return OcrLine(words)
+
+
+def letter_ocr_lines():
+    """A one-page official letter (công văn) as OCR lines: header, V/v, Kính gửi, body, closing."""
+    line = ocr_line
+    return [
+        line(80, (120, "UBND TỈNH NINH THUẬN"), (640, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
+        line(115, (220, "SỞ Y TẾ"), (680, "Độc lập - Tự do - Hạnh phúc")),
+        line(180, (180, "Số: 12/SYT-NVY"), (660, "Ninh Thuận, ngày 12 tháng 3 năm 2024")),
+        line(220, (150, "V/v kiểm tra an toàn thực phẩm")),
+        line(330, (300, "Kính gửi: Các bệnh viện trực thuộc Sở")),
+        line(420, (110, "Thực hiện chỉ đạo của Bộ Y tế về bảo đảm an toàn thực phẩm, Sở Y tế đề nghị")),
+        line(460, (110, "các đơn vị tăng cường kiểm tra các cơ sở sản xuất thực phẩm.")),
+        line(560, (110, "Nơi nhận:"), (760, "GIÁM ĐỐC")),
+        line(595, (110, "- Như trên;")),
+        line(630, (110, "- Lưu: VT.")),
+        line(820, (700, "Nguyễn Thị Minh Thư")),
+    ]

@@ -6,36 +6,10 @@ from sohoa.models.config import get_vocabulary
 from sohoa.models.document import Page
 from sohoa.models.fields.rules import extract_fields
 from sohoa.models.layout import analyze
-from sohoa.models.ocr.base import OcrLine, OcrWord
 from sohoa.training.reread import relayout, reread
-
-W, H = 1240, 1754
-
-
-def line(y, *spans):
-    """spans: (x0, text) pairs; each word 14 px per character wide, 28 px tall."""
-    words = []
-    for x0, text in spans:
-        for w in text.split():
-            words.append(OcrWord(w, (x0, y, x0 + 14 * len(w), y + 28), 0.95))
-            x0 += 14 * len(w) + 10
-    return OcrLine(words)
-
-
-def _letter_lines():
-    return [
-        line(80, (120, "UBND TỈNH NINH THUẬN"), (640, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
-        line(115, (220, "SỞ Y TẾ"), (680, "Độc lập - Tự do - Hạnh phúc")),
-        line(180, (180, "Số: 12/SYT-NVY"), (660, "Ninh Thuận, ngày 12 tháng 3 năm 2024")),
-        line(220, (150, "V/v kiểm tra an toàn thực phẩm")),
-        line(330, (300, "Kính gửi: Các bệnh viện trực thuộc Sở")),
-        line(420, (110, "Thực hiện chỉ đạo của Bộ Y tế về bảo đảm an toàn thực phẩm, Sở Y tế đề nghị")),
-        line(460, (110, "các đơn vị tăng cường kiểm tra các cơ sở sản xuất thực phẩm.")),
-        line(560, (110, "Nơi nhận:"), (760, "GIÁM ĐỐC")),
-        line(595, (110, "- Như trên;")),
-        line(630, (110, "- Lưu: VT.")),
-        line(820, (700, "Nguyễn Thị Minh Thư")),
-    ]
+from sohoa_testkit import H, W
+from sohoa_testkit import letter_ocr_lines as _letter_lines
+from sohoa_testkit import ocr_line as line
 
 
 def _cached_page() -> dict:
