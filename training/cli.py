@@ -179,7 +179,6 @@ def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min
     taken = None
     if merge_of is not None:  # read before the export's minutes: a folder with no merge fails now
         taken = _merge_taken(merge_of)
-        rules_keep_conf, opening_guard = taken["thresholds"]["rules_keep_conf"], taken["thresholds"]["opening_guard"]
     if eval_data and taken is None:  # before the export's minutes, fail on data that cannot choose thresholds
         chosen_on = []
         if thresholds_from == ("auto",):

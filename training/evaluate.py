@@ -80,10 +80,9 @@ def load_documents(data: Path, split: str | None = None, limit: int | None = Non
                 continue
             # the cached OCR lines read again by this checkout's layout, classifier and rules
             reading = reread(rec["result"]["pages"])
-            pages = [page.model_dump(mode="json") for page in reading.pages]  # as a cache holds them
-            docs.append({"doc_id": rec["gt"].get("doc_id", rec["stem"]), "gt": rec["gt"], "pages": pages,
+            docs.append({"doc_id": rec["gt"].get("doc_id", rec["stem"]), "gt": rec["gt"], "pages": reading.page_dicts(),
                          "rules_doc_type": reading.doc_type, "rules_doc_conf": reading.doc_conf,
-                         "rules_fields": {k: f.model_dump() for k, f in reading.fields.items()},
+                         "rules_fields": reading.field_dicts(),
                          "source": "ocr", "file": rec.get("file")})
             if limit and len(docs) >= limit:
                 break

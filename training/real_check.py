@@ -28,15 +28,14 @@ def main(argv=None) -> int:
         rec = json.loads(p.read_text(encoding="utf-8"))
         res = rec["result"]
         reading = reread(res["pages"])  # this checkout's layout, classifier and rules on the cached lines
-        rules_fields = {k: f.model_dump() for k, f in reading.fields.items()}
-        d = {"pages": reading.pages, "rules_doc_type": reading.doc_type, "rules_fields": rules_fields,
+        d = {"pages": reading.page_dicts(), "rules_doc_type": reading.doc_type, "rules_fields": reading.field_dicts(),
              "rules_doc_conf": reading.doc_conf}
-        pred = m.predict(reading.pages, (d["rules_doc_type"], d["rules_fields"]))
+        pred = m.predict(d["pages"], (d["rules_doc_type"], d["rules_fields"]))
         if m.relabel_min_conf is not None and not m.stacked:
             d = rules_on_relabeled(m, d, pred)
         label, src, merged = merge_answer(pred.doc_type, pred.doc_scores, pred.fields, d["rules_doc_type"],
                                           d["rules_doc_conf"], d["rules_fields"], **m.thresholds, pages=d["pages"])
-        rules = {k: v["value"] for k, v in rules_fields.items()}
+        rules = {k: v["value"] for k, v in d["rules_fields"].items()}
         new = {k: v["value"] for k, v in merged.items()}
         changed = {k: {"rules": rules.get(k), "with_model": new.get(k), "source": merged[k]["source"] if k in merged else None}
                    for k in sorted(set(rules) | set(new)) if rules.get(k) != new.get(k)}
