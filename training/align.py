@@ -242,11 +242,17 @@ def doc_truth(gt: dict) -> dict:
 
 
 def ocr_examples(rec: dict, split: str) -> list[dict]:
-    """Examples of one OCR-cache record (``training.ocr_cache``)."""
+    """Examples of one OCR-cache record (``training.ocr_cache``). The cached OCR lines are read
+    again by this checkout's layout and rules (``training.reread``), as evaluation reads them: a
+    model learns the reading order and the rules' answer it will be served with, not the ones of
+    the code that made the cache."""
+    from sohoa.training.reread import reread
+
     gt, res = rec["gt"], rec["result"]
     is_pdf = str(rec.get("file", gt.get("file", ""))).lower().endswith(".pdf")
-    rules = {"doc_type": res["doc_type"]["label"],
-             "fields": {k: v["value"] for k, v in (res.get("fields") or {}).items()}}
+    reading = reread(res.get("pages") or [])
+    res = {**res, "pages": reading.page_dicts(), "fields": reading.field_dicts()}
+    rules = {"doc_type": reading.doc_type, "fields": {k: v["value"] for k, v in res["fields"].items()}}
     out = []
     gt_pages = {int(p["number"]): p for p in gt.get("pages") or []}
     for rp in res.get("pages") or []:

@@ -52,3 +52,24 @@ def test_an_ocr_cache_loads_as_the_cache_holds_it_and_scores_line_roles(tiny_mod
     docs = load_documents(tmp_path, "test")
     assert len(docs) == 1 and docs[0]["pages"] == [cached] and docs[0]["rules_doc_type"] == "official_letter"
     assert role_report(open_model(tiny_model["dir"], "onnx"), docs)["words"] >= 0
+
+
+def test_training_examples_of_an_ocr_cache_are_read_by_this_checkouts_layout_and_rules():
+    """A cache whose blocks and rules' answer are stale (here: all one body block, typed `other`)
+    trains on this checkout's reading of its lines, the one the model is served with."""
+    from sohoa.training.align import ocr_examples
+
+    cached = _cached_page()
+    stale = {**cached, "blocks": [{"type": "body", "bbox": [0, 0, W, H],
+                                   "lines": [ln for b in cached["blocks"] if b["type"] != "table"
+                                             for ln in b["lines"]]}]
+             + [b for b in cached["blocks"] if b["type"] in ("stamp", "table")]}
+    gt = {"doc_id": "d1", "doc_type": "official_letter", "template": "t", "fields": {},
+          "pages": [{"number": 1, "width": W, "height": H, "lines": []}]}
+    record = {"stem": "d1", "file": "d1.png", "gt": gt,
+              "result": {"pages": [stale], "doc_type": {"label": "other"}, "fields": {}}}
+    fresh = ocr_examples({**record, "result": {**record["result"], "pages": [cached]}}, "train")
+    (ex,) = ocr_examples(record, "train")
+    assert ex["rules"]["doc_type"] == "official_letter" and ex["rules"]["fields"]["document_number"] == "12/SYT-NVY"
+    assert ex["words"] == fresh[0]["words"] and ex["input_roles"] == fresh[0]["input_roles"]
+    assert "subject" in ex["input_roles"]
