@@ -275,7 +275,9 @@ def _group(lines: list[_L]) -> list[list[_L]]:
     height on the page, so the two header columns interleave: look back over recent groups."""
     groups: list[list[_L]] = []
     tables: dict[int, list[_L]] = {}  # a ruled table is one block, whatever its columns
+    done: list[_L] = []  # lines grouped so far, top to bottom
     for ln in lines:
+        done.append(ln)
         if ln.region >= 0:
             if ln.region in tables:
                 tables[ln.region].append(ln)
@@ -288,8 +290,13 @@ def _group(lines: list[_L]) -> list[list[_L]]:
             same_col = not (ln.x0 > prev.x1 or ln.x1 < prev.x0)
             # The signature itself leaves a tall gap between the signer's title and name.
             max_gap = 12.0 if ln.role == "signature_block" else 2.0
+            # A line of another block in the same column between them ends the block: a form
+            # line's wrapped value ("…, huyện Củ" / "Chi, thành phố …") must not be read with
+            # the body above the form line, far from its label.
+            between = done[next(i for i in range(len(done) - 1, -1, -1) if done[i] is prev) + 1:-1]
             if (ln.role == prev.role and same_col and ln.role != "form_line"
-                    and ln.y0 - prev.y1 < max_gap * max(ln.height, prev.height)):
+                    and ln.y0 - prev.y1 < max_gap * max(ln.height, prev.height)
+                    and not any(o.x0 <= ln.x1 and ln.x0 <= o.x1 for o in between)):
                 group.append(ln)
                 break
         else:

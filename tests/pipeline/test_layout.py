@@ -161,3 +161,18 @@ def test_a_long_summary_keeps_equal_insets_from_the_text_column():
         line(340, (110 + 2 * inset, summary)), line(380, (110, body)), line(420, (110, body)), line(460, (110, body))]
     assert "subject" not in _roles(indented)
 
+
+
+def test_a_form_lines_wrapped_value_is_read_right_after_it():
+    """Body text above and below a form line whose value wraps: the wrapped line is read after its
+    form line, not with the body above it (fresh20: the model read "…, huyện Củ" as the whole
+    address because "Chi, thành phố Hồ Chí Minh" came before the form line in reading order)."""
+    lines = [
+        line(420, (110, "Đồng ý để đơn vị nhập khẩu các trang thiết bị y tế dưới đây:")),
+        line(460, (110, "Địa chỉ đơn vị nhập khẩu: 150 Phạm Văn Đồng, xã Phú Mỹ Hưng, huyện Củ")),
+        line(500, (110, "Chi, thành phố Hồ Chí Minh")),
+        line(540, (110, "Mã số doanh nghiệp: 7966263824")),
+        line(590, (110, "1. Máy thở chức năng cao dùng cho người lớn và trẻ em;")),
+    ]
+    texts = [ln.text for b in analyze(lines, W, H) for ln in b.lines]
+    assert texts == [ln.text for ln in lines]
