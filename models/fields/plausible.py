@@ -86,7 +86,26 @@ def plausible_birth_date(value: str, issue_date: str | None, today: date | None 
     return reference - int(born) >= MIN_HOLDER_AGE
 
 
+def plausible_validity(value: str, issue_date: str | None) -> bool:
+    """A validity (ISO, or its year or month alone) that ends after the paper is issued: a
+    licence is valid from its signing on, so an end on or before the issue date is some other
+    date of the paper (a title's year, "Gia đình văn hóa năm 2025", read as the validity by the
+    model on fresh20). Compared at the precision both have; unknown when either is not a date."""
+    n = min(len(value or ""), len(issue_date or ""))
+    if n < 4 or not str(value)[:4].isdigit() or not str(issue_date)[:4].isdigit():
+        return True
+    return str(value)[:n] > str(issue_date)[:n] or (n < len(value) and str(value)[:n] == str(issue_date)[:n])
+
+
+def plausible_recipient(value: str) -> bool:
+    """Whom a paper is addressed to: an agency, an office or a person, two words or more, one of
+    them capitalised ("Sở Y tế", "Ông Nguyễn Văn An"); not one stray word of a list ("tế")."""
+    words = _words(value)
+    return len(words) >= 2 and any(w[:1].isupper() for w in words)
+
+
 _CHECKS = {
+    "recipient": plausible_recipient,
     "holder_name": plausible_holder,
     "signer_name": plausible_person_name,
     "address": plausible_address,

@@ -149,6 +149,55 @@ def extend_to_province(sp: Span, texts: list[str], max_words: int = 3) -> Span:
     return sp
 
 
+def _ends_in_province(keys: list[str]) -> bool:
+    """Whether accent-free words end in a unit and a province of the closed list ("…, tinh Bac Giang")."""
+    names = _province_keys()
+    for i in range(len(keys) - 1, 0, -1):
+        if " ".join(keys[i:]) in names:
+            return keys[i - 1] in _PROVINCE_UNIT or " ".join(keys[max(0, i - 2):i]) == "thanh pho"
+    return False
+
+
+def complete_address(sp: Span, texts: list[str], lines: list, tagged: list[str | None], max_words: int = 8) -> Span:
+    """An address span that ends with its line but not in a province takes in the start of the
+    next line, up to a unit and province ("…, huyện Củ" / "Chi, thành phố Hồ Chí Minh"): the
+    tagger often leaves a wrapped value's second line out, and an address ends in its province.
+    Only words no other field claims (``tagged[w]``), with no label (":") among them, and only
+    when a province from the closed list is reached within ``max_words``; else the span stays."""
+    from sohoa.models.fields.normalize import strip_accents
+
+    def key(t: str) -> str:
+        return strip_accents(t.strip(",.;:"))
+    last = sp.words[-1]
+    if last + 1 >= len(texts) or lines[last + 1] == lines[last]:
+        return sp
+    keys = [key(texts[w]) for w in sp.words]
+    if _ends_in_province(keys):
+        return sp
+    nxt = last + 1
+    for k in range(max_words):
+        w = nxt + k
+        if w >= len(texts) or lines[w] != lines[nxt] or tagged[w] not in (None, sp.name) or ":" in texts[w]:
+            break
+        keys.append(key(texts[w]))
+        if _ends_in_province(keys):
+            return Span(sp.name, sp.words + list(range(nxt, w + 1)), sp.confidence)
+    return sp
+
+
+LABELLED_FIELDS = ("address", "holder_name")  # values that never hold a colon
+
+
+def after_label(sp: Span, texts: list[str]) -> Span:
+    """A span that takes in the tail of its label ("[phụ thuộc:] 33A Ỷ Lan, …", "[Address:] 33/40 …")
+    starts after the label's colon, for fields whose values never hold one (``LABELLED_FIELDS``):
+    what stands before a colon on a form is a label, not the value."""
+    if sp.name not in LABELLED_FIELDS:
+        return sp
+    cut = max((k for k, w in enumerate(sp.words[:-1]) if texts[w].endswith(":")), default=None)
+    return sp if cut is None else Span(sp.name, sp.words[cut + 1:], sp.confidence)
+
+
 def best_spans(spans: list[tuple[int, Span]]) -> dict[str, tuple[int, Span]]:
     """One span per field: the most confident (ties: earliest page)."""
     out: dict[str, tuple[int, Span]] = {}

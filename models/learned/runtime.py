@@ -16,8 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from sohoa.models.learned.decode import (Span, best_spans, decode_bio, extend_to_province, join_list_spans, parse_label,
-                                         snap_to_lines, union_box)
+from sohoa.models.learned.decode import (Span, after_label, best_spans, complete_address, decode_bio,
+                                         extend_to_province, join_list_spans, parse_label, snap_to_lines,
+                                         union_box)
 from sohoa.models.learned.features import (Windows, attr as _get, encode_page, norm_box, pad_windows, rule_field_of_words,
                                            rule_tag_ids, softmax)
 from sohoa.models.onnx_session import ort_session
@@ -243,7 +244,7 @@ class LearnedModel:
         address cut inside its province completed; then per field the most confident span whose
         text is a valid, plausible value."""
         from sohoa.models.fields.normalize import normalize_field
-        from sohoa.models.fields.plausible import plausible_field
+        from sohoa.models.fields.plausible import plausible_field, plausible_validity
 
         join = self.join_fields if join_fields is None else tuple(join_fields)
         snap = self.snap_fields if snap_fields is None else tuple(snap_fields)
@@ -251,12 +252,14 @@ class LearnedModel:
         for i, p in enumerate(preds):
             if p.words:
                 found = decode_bio(p.field_probs, self.field_labels, gap=1)
+                tagged = [parse_label(self.field_labels[k])[1] for k in p.field_probs.argmax(axis=1)]
+                lines = [w["line"] for w in p.words]
                 if snap:
-                    tagged = [parse_label(self.field_labels[k])[1] for k in p.field_probs.argmax(axis=1)]
-                    found = snap_to_lines(found, [w["line"] for w in p.words], tagged, names=snap)
+                    found = snap_to_lines(found, lines, tagged, names=snap)
                 texts = [w["text"] for w in p.words]
-                spans += [(i, extend_to_province(sp, texts) if sp.name == "address" else sp)
-                          for sp in join_list_spans(found, names=join)]
+                spans += [(i, complete_address(extend_to_province(sp, texts), texts, lines, tagged)
+                           if sp.name == "address" else sp)
+                          for sp in (after_label(s, texts) for s in join_list_spans(found, names=join))]
         # Valid spans only: a span whose text does not normalize, or whose value has no field's
         # shape (one stray word as a holder or an address), is no field.
         valid = []
@@ -266,6 +269,11 @@ class LearnedModel:
             value = normalize_field(sp.name, text)
             if value and plausible_field(sp.name, value):
                 valid.append((i, sp, text, value, words))
+        # A validity ends after the paper's issue date (the model's own reading of it).
+        issued = best_spans([(i, sp) for i, sp, *_ in valid if sp.name == "issue_date"]).get("issue_date")
+        if issued is not None:
+            issue_value = next(v[3] for v in valid if v[1] is issued[1])
+            valid = [v for v in valid if v[1].name != "valid_until" or plausible_validity(v[3], issue_value)]
         fields = {}
         for name, (i, sp) in best_spans([(i, sp) for i, sp, *_ in valid]).items():
             _, _, text, value, words = next(v for v in valid if v[1] is sp)

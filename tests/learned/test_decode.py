@@ -85,3 +85,38 @@ def test_an_address_cut_inside_its_province_is_completed():
     assert extend_to_province(Span("address", [0, 1, 2, 3, 4], 0.8), city).words == [0, 1, 2, 3, 4]
     comma = "thôn Đông, tỉnh Hòa, Bình".split()
     assert extend_to_province(Span("address", [0, 1, 2, 3], 0.8), comma).words == [0, 1, 2, 3]
+
+
+def test_an_address_whose_line_ends_takes_the_next_line_up_to_its_province():
+    from sohoa.models.learned.decode import complete_address
+
+    first = "Địa chỉ: 150 Phạm Văn Đồng, xã Phú Mỹ Hưng, huyện Củ".split()
+    second = "Chi, thành phố Hồ Chí Minh".split()
+    words = first + second + "Mã số doanh nghiệp: 7966263824".split()
+    lines = [0] * len(first) + [1] * len(second) + [2] * 4
+    tagged = [None] * len(words)
+    cut = Span("address", list(range(2, len(first))), 0.7)
+    done = complete_address(cut, words, lines, tagged)
+    assert " ".join(words[w] for w in done.words).endswith("huyện Củ Chi, thành phố Hồ Chí Minh")
+    assert done.confidence == 0.7
+    # left as it is: a span that ends in its province, one that stops inside its line, a next line
+    # another field claims or that reaches no province
+    whole = Span("address", list(range(2, len(first) + len(second))), 0.7)
+    assert complete_address(whole, words, lines, tagged) == whole
+    inside = Span("address", list(range(2, len(first) - 1)), 0.7)
+    assert complete_address(inside, words, lines, tagged) == inside
+    claimed = tagged[:len(first)] + ["holder_name"] + tagged[len(first) + 1:]
+    assert complete_address(cut, words, lines, claimed) == cut
+    other = first + "Chi Mã số: 12".split()
+    assert complete_address(cut, other, [0] * len(first) + [1] * 4, [None] * len(other)) == cut
+
+
+def test_a_span_holding_its_labels_tail_starts_after_the_colon():
+    from sohoa.models.learned.decode import after_label
+
+    words = "Địa chỉ người phụ thuộc: 33A Ỷ Lan, xã Hòa Định Đông".split()
+    sp = Span("address", list(range(3, len(words))), 0.9)
+    assert [words[w] for w in after_label(sp, words).words][0] == "33A"
+    # only fields whose values hold no colon; a colon as the last word is left to the normalizer
+    assert after_label(Span("document_number", sp.words, 0.9), words).words == sp.words
+    assert after_label(Span("address", [3, 4], 0.9), words).words == [3, 4]

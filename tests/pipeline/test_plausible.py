@@ -3,13 +3,14 @@ from datetime import date
 
 import pytest
 
-from sohoa.models.fields.plausible import plausible_birth_date, plausible_field
+from sohoa.models.fields.plausible import plausible_birth_date, plausible_field, plausible_validity
 
 
 @pytest.mark.parametrize("name,value", [
     ("holder_name", "phụ"), ("holder_name", "Công"), ("holder_name", "nhân dân"),
     ("holder_name", "Đại học"), ("holder_name", "Mộ Đức"), ("address", "Những"), ("address", "quận, huyện"),
     ("signer_name", "Nguyễn"), ("signer_name", "Nguyễn văn An"), ("signer_name", "Bích Sảng"),
+    ("recipient", "tế"), ("recipient", "Dịch"), ("recipient", "2021"), ("recipient", "các sở, ngành"),
 ])
 def test_fragments_are_no_field(name, value):
     assert not plausible_field(name, value)
@@ -21,6 +22,7 @@ def test_fragments_are_no_field(name, value):
     ("address", "thôn Phú Lộc xã Hòa Bắc"), ("address", "Lê Lợi Đà Nẵng"),
     ("holder_name", "Tran Van Nam"), ("holder_name", "Công ty TNHH Minh Phát"),
     ("signer_name", "Trần Văn Nam"), ("title", "x"), ("document_number", "1"),
+    ("recipient", "Sở Y tế"), ("recipient", "Ông Nguyễn Văn An"), ("recipient", "UBND huyện"),
 ])
 def test_values_of_the_right_shape_pass(name, value):
     assert plausible_field(name, value)
@@ -40,6 +42,15 @@ def test_with_no_issue_date_a_birth_date_precedes_the_reading_day(born, ok):
     assert plausible_birth_date(born, None, today=date(2026, 12, 4)) is ok
 
 
+@pytest.mark.parametrize("until,issued,ok", [
+    ("2030-01-01", "2025-07-13", True), ("2026", "2025-07-13", True), ("2025-12-31", "2025", True),
+    ("2025", "2025-07-13", False), ("2025-07-13", "2025-07-13", False), ("2024-12-31", "2025-07-13", False),
+    ("2025-07", "2025-07-13", False), ("2030-01-01", None, True), ("2030-01-01", "", True),
+])
+def test_a_validity_ends_after_the_paper_is_issued(until, issued, ok):
+    assert plausible_validity(until, issued) is ok
+
+
 def test_no_generated_ground_truth_value_fails():
     """Every labelled value of every template (core and extra, two documents each) passes: the
     checks only ever drop what no administrative paper holds."""
@@ -54,4 +65,7 @@ def test_no_generated_ground_truth_value_fails():
             if "date_of_birth" in doc.fields and "issue_date" in doc.fields:
                 if not plausible_birth_date(doc.fields["date_of_birth"]["value"], doc.fields["issue_date"]["value"]):
                     failing.append((tpl["id"], "date_of_birth", doc.fields["date_of_birth"]["value"]))
+            if "valid_until" in doc.fields and "issue_date" in doc.fields:
+                if not plausible_validity(doc.fields["valid_until"]["value"], doc.fields["issue_date"]["value"]):
+                    failing.append((tpl["id"], "valid_until", doc.fields["valid_until"]["value"]))
     assert failing == []
