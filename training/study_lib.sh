@@ -263,3 +263,11 @@ v17_data() {
     fresh8:71 fresh9:73 fresh10:79 fresh11:83 fresh12:89 fresh13:97 fresh14:101 fresh15:103 \
     fresh16:107 fresh17:109 fresh18:113 fresh19:127
 }
+
+# v18_data PREPARED: session 31's training data: v17_data's sets plus fresh20 (read, judged), each
+# at the seed of its blind set; the OCR pages re-read by this checkout's layout (5822f2e).
+v18_data() {
+  layout_training_data "$1" fresh:41 fresh2:43 fresh3:47 fresh4:53 fresh5:59 fresh6:61 fresh7:67 \
+    fresh8:71 fresh9:73 fresh10:79 fresh11:83 fresh12:89 fresh13:97 fresh14:101 fresh15:103 \
+    fresh16:107 fresh17:109 fresh18:113 fresh19:127 fresh20:131
+}
