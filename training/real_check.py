@@ -40,7 +40,10 @@ def main(argv=None) -> int:
         changed = {k: {"rules": rules.get(k), "with_model": new.get(k), "source": merged[k]["source"] if k in merged else None}
                    for k in sorted(set(rules) | set(new)) if rules.get(k) != new.get(k)}
         row = {"file": rec["stem"], "rules_type": reading.doc_type, "type_with_model": label, "type_source": src,
-               "model_type": pred.doc_type, "model_conf": pred.doc_scores.get(pred.doc_type), "changed": changed}
+               "model_type": pred.doc_type, "model_conf": pred.doc_scores.get(pred.doc_type), "changed": changed,
+               # every served value, so that two code states compare whole answers: a layout or rules
+               # change moves fields the model leaves alone (session 31)
+               "served": new}
         rows.append(row)
         print(json.dumps(row, ensure_ascii=False))
     if a.out:

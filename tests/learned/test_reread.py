@@ -73,3 +73,19 @@ def test_training_examples_of_an_ocr_cache_are_read_by_this_checkouts_layout_and
     assert ex["rules"]["doc_type"] == "official_letter" and ex["rules"]["fields"]["document_number"] == "12/SYT-NVY"
     assert ex["words"] == fresh[0]["words"] and ex["input_roles"] == fresh[0]["input_roles"]
     assert "subject" in ex["input_roles"]
+
+
+def test_the_real_check_gives_every_served_field(tiny_model, tmp_path, capsys):
+    """`real_check` rows carry the whole served answer, not only what the model changed, so two
+    code states compare every field (a layout change moves fields the model leaves alone)."""
+    from sohoa.training import real_check
+
+    record = {"stem": "letter", "file": "letter.png",
+              "result": {"pages": [_cached_page()], "doc_type": {"label": "official_letter"}, "fields": {}}}
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "letter.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "real.json"
+    assert real_check.main([str(tmp_path / "cache"), "--model", str(tiny_model["dir"]), "--out", str(out)]) == 0
+    (row,) = json.loads(out.read_text(encoding="utf-8"))
+    assert row["served"]["document_number"] == "12/SYT-NVY"
+    assert all(row["served"].get(k) == v["with_model"] for k, v in row["changed"].items())
