@@ -240,9 +240,10 @@ class LearnedModel:
                       snap_fields: tuple[str, ...] | None = None) -> dict[str, dict]:
         """Field values from the pages' word label probabilities: BIO spans; the spans of each
         field in ``snap_fields`` widened to their whole lines; the spans of each field in
-        ``join_fields`` that follow each other joined into one (both default to the manifest's); an
-        address cut inside its province completed; then per field the most confident span whose
-        text is a valid, plausible value."""
+        ``join_fields`` that follow each other joined into one (both default to the manifest's); a
+        label's tail inside an address or holder span dropped; an address cut inside its province,
+        or at its line's end, completed; then per field the most confident span whose text is a
+        valid, plausible value (a validity: after the issue date read)."""
         from sohoa.models.fields.normalize import normalize_field
         from sohoa.models.fields.plausible import plausible_field, plausible_validity
 
