@@ -204,3 +204,19 @@ def test_a_paper_is_filed_once_in_its_distribution_list():
         lines = [ln["text"] for p in doc.pages for ln in p.lines if ln["block"] == "distribution"]
         filed.append(sum("Lưu" in text for text in lines))
     assert max(filed) == 1 and filed.count(1) >= 5, filed
+
+
+def test_thi_opens_a_womans_middle_names():
+    """A second middle name drawn as "Thị" goes first ("Phan Thị Ánh Bích"); the fresh22 helper
+    saw "Phan Ánh Thị Bích" and "Nguyễn Ngọc Thị Tuyết", which no Vietnamese name is."""
+    import random
+
+    from sohoa.data.generator.values import person_name
+
+    names = resource("names.yaml")
+    family = {w for f in names["family"] for w in f.split()}
+    middle = set(names["middle"]["female"]) - {"Thị"} - family
+    drawn = [person_name(random.Random(seed), "female")[0].split() for seed in range(2000)]
+    with_thi = [n for n in drawn if "Thị" in n]
+    assert len(with_thi) > 100 and any(len(n) >= 4 and n.index("Thị") == 1 for n in with_thi)
+    assert [n for n in with_thi if n[n.index("Thị") - 1] in middle] == []

@@ -99,6 +99,8 @@ def person_name(rng: random.Random, gender: str | None = None) -> tuple[str, str
     parts = [family, rng.choice(names["middle"][gender])]
     if rng.random() < 0.25:
         parts.append(rng.choice(names["middle"][gender]))
+        if parts[2] == "Thị":  # "Thị" opens a woman's middle names: "Phan Thị Ánh Bích", not "Phan Ánh Thị Bích"
+            parts[1], parts[2] = parts[2], parts[1]
     given = rng.choice(names["given"][gender])
     if given.split()[0] == parts[-1]:
         given = rng.choice(names["given"][gender])
