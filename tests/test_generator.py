@@ -220,3 +220,21 @@ def test_thi_opens_a_womans_middle_names():
     with_thi = [n for n in drawn if "Thị" in n]
     assert len(with_thi) > 100 and any(len(n) >= 4 and n.index("Thị") == 1 for n in with_thi)
     assert [n for n in with_thi if n[n.index("Thị") - 1] in middle] == []
+
+
+def test_items_lettered_or_numbered_in_their_text_keep_their_order():
+    """Form items are shuffled a little for variety, but not items that carry their own place
+    ("a) …", "2. …"): the fresh22 helper saw lettered lines come out "a) c) b)"."""
+    import random
+
+    from sohoa.data.generator.forms import FormElements
+
+    class Form(FormElements):
+        def __init__(self, seed):
+            self.rng = random.Random(seed)
+
+    lettered = {"items": [{"text": f"{c}) điều kiện {c}"} for c in "abcd"]}
+    plain = {"items": [{"label": [f"Mục {k}:"], "value": "x"} for k in range(4)]}
+    assert all([it["text"][0] for it in Form(s)._form_items(lettered)] == list("abcd") for s in range(200))
+    orders = {tuple(it["label"][0] for it in Form(s)._form_items(plain)) for s in range(200)}
+    assert len(orders) > 1  # the unlettered ones still vary

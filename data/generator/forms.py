@@ -3,10 +3,23 @@ handwriting-like values), photo boxes and bordered tables. A mixin of ``Composer
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from . import values as V
 from .context import runs_of
 from .render import PX_PER_MM, PX_PER_PT, Run, photo, tokenize
+
+
+# an item that carries its own place in a list: "a) …", "2. …", "III. …"
+_ORDERED = re.compile(r"^\s*(\(?[a-zđ]\)|\d{1,2}[.)]|[IVX]{1,4}[.)])\s")
+
+
+def _item_text(item: dict) -> str:
+    """An item's printed opening: its text, or its first label."""
+    if "text" in item:
+        return str(item["text"])
+    label = item.get("label") or [""]
+    return str(label[0] if isinstance(label, list) else label)
 
 
 class FormElements:
@@ -15,7 +28,9 @@ class FormElements:
         if len(items) > 2 and self.rng.random() < 0.5:  # varied order, the first line stays first
             rest = items[1:]
             i = self.rng.randrange(len(rest) - 1) if len(rest) > 1 else 0
-            if len(rest) > 1:
+            # items lettered or numbered in their text keep their order (the draws are made all the
+            # same, so every other document is drawn as before)
+            if len(rest) > 1 and not any(_ORDERED.match(_item_text(it)) for it in items):
                 rest[i], rest[i + 1] = rest[i + 1], rest[i]
             items = [items[0]] + rest
         return items
