@@ -34,14 +34,6 @@ mkdir -p "$OUT"
 for spec in "before $BEFORE $BEFORE" "D HEAD $BEFORE" "A $BEFORE HEAD" "AD HEAD HEAD"; do
   set -- $spec
   state "$@"
-  for split in fresh19 test validation; do
-    file=$OUT/$1-$split.json
-    [ -f "$file" ] && continue
-    step "eval $1 $split"
-    "$SOHOA" eval --model "$MODEL" --data runs/ocr/gen1000-sohoa --data runs/ocr/fresh19-240-sohoa \
-      --split "$split" --out "$file" > /dev/null
-  done
-  [ -f "$OUT/real-$1.json" ] || "$PY" -m sohoa.training.real_check runs/real-cache --model "$MODEL" \
-    --out "$OUT/real-$1.json" > /dev/null
+  eval_code_state "$OUT" "$1" "$MODEL" fresh19
 done
 step "done"

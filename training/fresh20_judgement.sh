@@ -18,17 +18,5 @@ EPOCHS=${EPOCHS:-4}
 THREADS=${THREADS:-2}
 
 v17_data runs/layout/data30
-step "train v17k (stacked), $EPOCHS epochs, $THREADS threads"
-train_layout runs/layout/data30 "$EPOCHS" v17k --stacked
-
-zoo=runs/zoo/layoutlm-v17k
-once "$zoo" "export v17k with layoutlm/v6's merge" \
-  "$SOHOA" export --model runs/layout/v17k --out "$zoo" --eval-data runs/ocr/gen1000-sohoa --timing-pages 20 \
-    --merge-of models/zoo/layoutlm/v6
-
-[ -f data/resources/templates_fresh20.yaml ] || { echo "fresh20's templates are not committed yet"; exit 1; }
-blind_sets fresh20:131
-caches=(--data runs/ocr/gen1000-sohoa --data runs/ocr/fresh20-240-sohoa)
-eval_served runs/eval30b "fresh20 test validation" "$zoo" models/zoo/layoutlm/v6   # both as served
-real_served runs/eval30b "$zoo" models/zoo/layoutlm/v6
+judge_against_v6 v17k runs/layout/data30 fresh20:131 runs/eval30b
 step "done"

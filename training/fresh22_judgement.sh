@@ -19,17 +19,5 @@ EPOCHS=${EPOCHS:-4}
 THREADS=${THREADS:-2}
 
 v18_data runs/layout/data31
-step "train v18k (stacked), $EPOCHS epochs, $THREADS threads"
-train_layout runs/layout/data31 "$EPOCHS" v18k --stacked
-
-zoo=runs/zoo/layoutlm-v18k
-once "$zoo" "export v18k with layoutlm/v6's merge" \
-  "$SOHOA" export --model runs/layout/v18k --out "$zoo" --eval-data runs/ocr/gen1000-sohoa --timing-pages 20 \
-    --merge-of models/zoo/layoutlm/v6
-
-[ -f data/resources/templates_fresh22.yaml ] || { echo "fresh22's templates are not committed yet"; exit 1; }
-blind_sets fresh22:139
-caches=(--data runs/ocr/gen1000-sohoa --data runs/ocr/fresh22-240-sohoa)
-eval_served runs/eval31b "fresh22 test validation" "$zoo" models/zoo/layoutlm/v6   # both as served
-real_served runs/eval31b "$zoo" models/zoo/layoutlm/v6
+judge_against_v6 v18k runs/layout/data31 fresh22:139 runs/eval31b
 step "done"

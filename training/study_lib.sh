@@ -271,3 +271,38 @@ v18_data() {
     fresh8:71 fresh9:73 fresh10:79 fresh11:83 fresh12:89 fresh13:97 fresh14:101 fresh15:103 \
     fresh16:107 fresh17:109 fresh18:113 fresh19:127 fresh20:131
 }
+
+# judge_against_v6 NAME PREPARED SET:SEED OUT: the stacked model NAME trained on PREPARED (EPOCHS,
+# THREADS), exported with layoutlm/v6's merge taken as it is, the blind SET drawn (its templates
+# must be committed), then NAME and v6 evaluated as served on SET, test and validation and on the
+# real scans, into OUT (sessions 30 and 31).
+judge_against_v6() {
+  local name=$1 prepared=$2 spec=$3 out=$4 set=${3%%:*}
+  step "train $name (stacked), $EPOCHS epochs, $THREADS threads"
+  train_layout "$prepared" "$EPOCHS" "$name" --stacked
+  local zoo=runs/zoo/layoutlm-$name
+  once "$zoo" "export $name with layoutlm/v6's merge" \
+    "$SOHOA" export --model "runs/layout/$name" --out "$zoo" --eval-data runs/ocr/gen1000-sohoa --timing-pages 20 \
+      --merge-of models/zoo/layoutlm/v6
+  [ -f "data/resources/templates_$set.yaml" ] || { echo "$set's templates are not committed yet"; return 1; }
+  blind_sets "$spec"
+  caches=(--data runs/ocr/gen1000-sohoa --data "runs/ocr/$set-240-sohoa")
+  eval_served "$out" "$set test validation" "$zoo" models/zoo/layoutlm/v6   # both as served
+  real_served "$out" "$zoo" models/zoo/layoutlm/v6
+}
+
+# eval_code_state OUT STATE MODEL SET: MODEL as served on SET, test and validation (gen1000) and on
+# the real scans, with the code now in the tree (a judgement's STATE: files checked out of some
+# commit), into OUT/STATE-<split>.json and OUT/real-STATE.json; skips what exists.
+eval_code_state() {
+  local out=$1 state=$2 model=$3 set=$4 split file
+  for split in "$set" test validation; do
+    file=$out/$state-$split.json
+    [ -f "$file" ] && continue
+    step "eval $state $split"
+    "$SOHOA" eval --model "$model" --data runs/ocr/gen1000-sohoa --data "runs/ocr/$set-240-sohoa" \
+      --split "$split" --out "$file" > /dev/null
+  done
+  [ -f "$out/real-$state.json" ] || "$PY" -m sohoa.training.real_check runs/real-cache --model "$model" \
+    --out "$out/real-$state.json" > /dev/null
+}
