@@ -104,8 +104,10 @@ def train(task, data, out, prepared, epochs, patience, batch_size, lr, seed, lay
 @click.option("--model", "model", required=True, type=click.Path(exists=True, path_type=Path),
               help="a training folder (torch) or an exported zoo folder (ONNX)")
 @click.option("--data", "data", multiple=True, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--split", default="test", show_default=True,
-              help="train/validation/test/calibration, an evaluation-only split (fresh, fresh2), or 'all'")
+@click.option("--split", default="test", show_default=True, callback=_split_list((*SPLITS, "all"), ("all",)),
+              metavar="SPLIT[,SPLIT...]",
+              help="train/validation/test/calibration, an evaluation-only split (fresh, fresh2), or 'all'; "
+                   "several comma-separated splits are scored as one pool (two blind sets as one split)")
 @click.option("--backend", type=click.Choice(["auto", "torch", "onnx", "onnx-fp32"]), default="auto", show_default=True)
 @click.option("--limit", default=None, type=int, help="at most this many documents per folder")
 @click.option("--out", "out", default=None, type=click.Path(path_type=Path), help="write the report JSON here")
@@ -119,7 +121,7 @@ def eval_cmd(model, data, split, backend, limit, out, thresholds_from):
     from sohoa.training.evaluate import NoDocuments, evaluate, summary
 
     try:
-        rep = evaluate(model, list(data), None if split == "all" else split, backend, limit,
+        rep = evaluate(model, list(data), None if split == ("all",) else split, backend, limit,
                        thresholds_from=thresholds_from)
     except NoDocuments as e:
         raise click.UsageError(f"{e} in --data") from None

@@ -307,13 +307,23 @@ class NoDocuments(ValueError):
     """A split asked for holds no document of the data."""
 
 
-def evaluate(model_path, data: list[Path], split: str | None = "test", backend: str = "auto",
+def evaluate(model_path, data: list[Path], split: str | tuple[str, ...] | None = "test", backend: str = "auto",
              limit: int | None = None, thresholds: dict | None = None,
              thresholds_from: str | tuple[str, ...] | None = None, log=print) -> dict:
-    """``thresholds_from``: a split of ``data``, several (pooled), or "all", to choose the decoding
-    and the merge thresholds on, as export does; else ``thresholds``, else the model's own."""
+    """``split``: one split of ``data``, several scored as one pool (each must hold documents), or
+    None for every document. ``thresholds_from``: a split of ``data``, several (pooled), or "all", to
+    choose the decoding and the merge thresholds on, as export does; else ``thresholds``, else the
+    model's own."""
     model = open_model(model_path, backend)
-    docs = [d for p in data for d in load_documents(Path(p), split, limit)]
+    if isinstance(split, tuple) and len(split) == 1:
+        split = split[0]
+    if isinstance(split, tuple):
+        docs, empty = pooled_documents(data, split, limit)
+        if empty:
+            raise NoDocuments(f"no documents of split {empty[0]!r} to score")
+        split = "+".join(split)
+    else:
+        docs = [d for p in data for d in load_documents(Path(p), split, limit)]
     if isinstance(thresholds_from, str):
         thresholds_from = (thresholds_from,)
     if thresholds_from:

@@ -64,6 +64,15 @@ def test_eval_pools_the_splits_it_chooses_on(tiny_model, tmp_path):
     rep = json.loads(out.read_text(encoding="utf-8"))
     assert rep["thresholds_chosen_on"] == "validation+test" and rep["documents"] == 1
 
+    # two splits scored as one pool (two blind sets read as one split of unseen templates)
+    res = CliRunner().invoke(eval_cmd, ["--model", str(tiny_model["dir"]), *folders, "--split", "test,validation",
+                                        "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    rep = json.loads(out.read_text(encoding="utf-8"))
+    assert rep["split"] == "test+validation" and rep["documents"] == 2
+    res = CliRunner().invoke(eval_cmd, ["--model", str(tiny_model["dir"]), *folders, "--split", "test,fresh2"])
+    assert res.exit_code == 2 and "no documents of split 'fresh2' to score" in res.output, res.output
+
     def refused(value):
         res = CliRunner().invoke(eval_cmd, ["--model", str(tiny_model["dir"]), *folders, "--thresholds-from", value])
         assert res.exit_code == 2, res.output
