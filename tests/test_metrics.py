@@ -90,3 +90,24 @@ def test_order_free_word_scores():
     agg = M.aggregate_text([s, M.text_score("x", "y z")])
     assert agg["bow_recall"] == pytest.approx(3 / 5) and agg["bow_precision"] == pytest.approx(3 / 5)
     assert M.wer("ba hai một", "một hai ba") == pytest.approx(2 / 3)   # order matters to WER
+
+
+def test_paired_difference_says_which_gains_are_clearly_above():
+    """A paired bootstrap over documents: a gain on many documents is clearly above, one paper's
+    gain is within the noise, and the same rows differ by nothing."""
+    from sohoa.training.metrics import paired_difference, strict_counts
+
+    assert strict_counts({"a": "X", "b": "y"}, {"a": "x", "c": "z"}) == (1, 1, 1)
+    base = [(True, 3, 1, 1)] * 100 + [(False, 2, 2, 2)] * 100
+    better = [(True, 4, 0, 0)] * 100 + [(True, 3, 1, 1)] * 100
+    p = paired_difference(base, better)
+    assert p["documents"] == 200
+    assert p["doc_type_accuracy"]["difference"] == pytest.approx(0.5) and p["doc_type_accuracy"]["clearly_above"]
+    assert p["strict_f1"]["difference"] > 0 and p["strict_f1"]["ci95"][0] > 0 and p["strict_f1"]["clearly_above"]
+    one_paper = [(True, 3, 1, 1)] * 100 + [(True, 2, 2, 2)] + [(False, 2, 2, 2)] * 99
+    q = paired_difference(base, one_paper)
+    assert q["doc_type_accuracy"]["difference"] == pytest.approx(0.005) and not q["doc_type_accuracy"]["clearly_above"]
+    same = paired_difference(base, base)
+    assert same["strict_f1"] == {"difference": 0.0, "ci95": [0.0, 0.0], "clearly_above": False}
+    with pytest.raises(ValueError):
+        paired_difference(base, better[:10])

@@ -18,7 +18,8 @@ from sohoa.models.fields.confidence import default_field_confidence, field_featu
 from sohoa.models.learned.features import pad_windows
 from sohoa.models.learned.merge import merge_answer, opens
 from sohoa.models.learned.runtime import LearnedModel
-from sohoa.training.metrics import FieldScores, confusion, lowest_share, values_match
+from sohoa.training.metrics import (FieldScores, confusion, lowest_share, paired_difference, strict_counts,
+                                    values_match)
 
 
 class TorchLearned(LearnedModel):
@@ -156,6 +157,7 @@ def score(preds: list[dict], override_min_conf=0.5, doc_min_conf: float = 0.5, f
     conf_rows = []  # (confidence, correct, source) of merged fields
     served_rows = []  # (served confidence, correct) of merged fields
     model_rows = []
+    per_doc = {k: [] for k in ("rules", "model", "merged")}  # (type right, tp, fp, fn): the paired comparison
     for r in preds:
         d, pred = r["doc"], r["pred"]
         gt_fields = {k: v["value"] for k, v in (d["gt"].get("fields") or {}).items() if v.get("value")}
@@ -175,6 +177,9 @@ def score(preds: list[dict], override_min_conf=0.5, doc_min_conf: float = 0.5, f
         pairs["rules_heuristic_layout"].append((truth, d.get("heuristic_rules_doc_type", d["rules_doc_type"])))
         pairs["model"].append((truth, pred.doc_type))
         pairs["merged"].append((truth, label))
+        for k, (typed, fields) in {"rules": (d["rules_doc_type"], rules_fields), "model": (pred.doc_type, pred.fields),
+                                   "merged": (label, merged)}.items():
+            per_doc[k].append((typed == truth, *strict_counts({n: f["value"] for n, f in fields.items()}, gt_fields)))
         words = words_by_page(d["pages"]) if rescorer is not None else {}
         for name, f in merged.items():
             ok = name in gt_fields and values_match(f["value"], gt_fields[name])
@@ -194,6 +199,8 @@ def score(preds: list[dict], override_min_conf=0.5, doc_min_conf: float = 0.5, f
     out["merged"]["confusion"] = confusion(pairs["merged"])
     # Papers the opening guard reads as loose later pages (it keeps their rules' type when on).
     out["merged"]["unopened_documents"] = sum(not opens(r["doc"]["pages"]) for r in preds)
+    if preds:  # above the rules clearly, or within one set's noise (a paired bootstrap over the documents)
+        out["paired"] = {f"{k}_vs_rules": paired_difference(per_doc["rules"], per_doc[k]) for k in ("model", "merged")}
     out["confidence"] = {"merged": lowest_share(conf_rows), "model": lowest_share(model_rows),
                          **({"served": lowest_share(served_rows)} if served_rows else {})}
     return out
@@ -366,6 +373,11 @@ def summary(rep: dict) -> str:
         for n in names:
             L.append(f"  {n:18s} " + " ".join(f"{per[k][n]:7.3f}" if per[k].get(n) is not None else f"{'-':>7s}"
                                               for k in ("rules", "model", "merged")))
+    for k, p in (rep.get("paired") or {}).items():
+        L.append(f"{k.replace('_vs_', ' - ')} (95% interval, {p['documents']} documents): " + "; ".join(
+            f"{what} {p[m]['difference']:+.4f} [{p[m]['ci95'][0]:+.4f}, {p[m]['ci95'][1]:+.4f}]"
+            f"{' clearly above' if p[m]['clearly_above'] else ''}"
+            for m, what in (("doc_type_accuracy", "type"), ("strict_f1", "F1"))))
     dec = rep.get("decoding") or {}
     L.append(f"decoding: join {', '.join(dec.get('join_fields') or []) or '-'}; "
              f"whole lines {', '.join(dec.get('snap_fields') or []) or '-'}")

@@ -25,6 +25,10 @@ def test_eval_chooses_thresholds_on_a_split(tiny_model, tmp_path):
     assert isinstance(rep["thresholds"]["override_min_conf"], dict) and "*" in rep["thresholds"]["override_min_conf"]
     # A random tiny model helps no field, so the merge keeps the rules' answer.
     assert rep["merged"]["strict"]["f1"] == rep["rules"]["strict"]["f1"]
+    # ... so the paired comparison finds no difference, and nothing clearly above the rules
+    paired = rep["paired"]["merged_vs_rules"]
+    assert paired["documents"] == 3 and paired["strict_f1"]["difference"] == 0
+    assert not paired["strict_f1"]["clearly_above"] and set(rep["paired"]) == {"model_vs_rules", "merged_vs_rules"}
     assert set(rep["decoding"]) == {"join_fields", "snap_fields"}
     # The model's type replaces the rules' only where its calibrated probability favours it.
     assert rep["thresholds"]["doc_min_conf"] >= 0.5
