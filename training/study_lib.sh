@@ -272,22 +272,38 @@ v18_data() {
     fresh16:107 fresh17:109 fresh18:113 fresh19:127 fresh20:131
 }
 
-# judge_against_v6 NAME PREPARED SET:SEED OUT: the stacked model NAME trained on PREPARED (EPOCHS,
-# THREADS), exported with layoutlm/v6's merge taken as it is, the blind SET drawn (its templates
-# must be committed), then NAME and v6 evaluated as served on SET, test and validation and on the
-# real scans, into OUT (sessions 30 and 31).
+# v19_data PREPARED: session 32's training data: v18_data's sets plus fresh21 and fresh22 (read, judged),
+# each at the seed of its blind set.
+v19_data() {
+  layout_training_data "$1" fresh:41 fresh2:43 fresh3:47 fresh4:53 fresh5:59 fresh6:61 fresh7:67 \
+    fresh8:71 fresh9:73 fresh10:79 fresh11:83 fresh12:89 fresh13:97 fresh14:101 fresh15:103 \
+    fresh16:107 fresh17:109 fresh18:113 fresh19:127 fresh20:131 fresh21:137 fresh22:139
+}
+
+# judge_against_v6 NAME PREPARED SET:SEED[,SET:SEED...] OUT: the stacked model NAME trained on PREPARED
+# (EPOCHS, THREADS), exported with layoutlm/v6's merge taken as it is, the blind SETs drawn (their
+# templates must be committed), then NAME and v6 evaluated as served on each SET, on the SETs pooled
+# when there are several (one split of unseen templates, session 32), on test and validation and on
+# the real scans, into OUT (sessions 30 to 32).
 judge_against_v6() {
-  local name=$1 prepared=$2 spec=$3 out=$4 set=${3%%:*}
+  local name=$1 prepared=$2 out=$4 spec sets=() specs=()
+  IFS=, read -ra specs <<< "$3"
   step "train $name (stacked), $EPOCHS epochs, $THREADS threads"
   train_layout "$prepared" "$EPOCHS" "$name" --stacked
   local zoo=runs/zoo/layoutlm-$name
   once "$zoo" "export $name with layoutlm/v6's merge" \
     "$SOHOA" export --model "runs/layout/$name" --out "$zoo" --eval-data runs/ocr/gen1000-sohoa --timing-pages 20 \
       --merge-of models/zoo/layoutlm/v6
-  [ -f "data/resources/templates_$set.yaml" ] || { echo "$set's templates are not committed yet"; return 1; }
-  blind_sets "$spec"
-  caches=(--data runs/ocr/gen1000-sohoa --data "runs/ocr/$set-240-sohoa")
-  eval_served "$out" "$set test validation" "$zoo" models/zoo/layoutlm/v6   # both as served
+  for spec in "${specs[@]}"; do
+    [ -f "data/resources/templates_${spec%%:*}.yaml" ] || { echo "${spec%%:*}'s templates are not committed yet"; return 1; }
+    sets+=("${spec%%:*}")
+  done
+  blind_sets "${specs[@]}"
+  caches=(--data runs/ocr/gen1000-sohoa)
+  for spec in "${sets[@]}"; do caches+=(--data "runs/ocr/$spec-240-sohoa"); done
+  local splits="${sets[*]} test validation"
+  [ ${#sets[@]} -gt 1 ] && splits="$(IFS=,; echo "${sets[*]}") $splits"
+  eval_served "$out" "$splits" "$zoo" models/zoo/layoutlm/v6   # both as served
   real_served "$out" "$zoo" models/zoo/layoutlm/v6
 }
 
