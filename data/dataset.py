@@ -37,7 +37,8 @@ from pathlib import Path
 # fresh17 (session 28) judged session 28's fourth change (C, kept); a next change needs fresh18.
 FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10",
                 "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18", "fresh19",
-                "fresh20", "fresh21", "fresh22", "fresh23")
+                "fresh20", "fresh21", "fresh22", "fresh23",
+                "fresh24")
 SPLITS = ("train", "validation", "test", "calibration") + FRESH_SPLITS
 
 
