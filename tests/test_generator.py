@@ -238,3 +238,20 @@ def test_items_lettered_or_numbered_in_their_text_keep_their_order():
     assert all([it["text"][0] for it in Form(s)._form_items(lettered)] == list("abcd") for s in range(200))
     orders = {tuple(it["label"][0] for it in Form(s)._form_items(plain)) for s in range(200)}
     assert len(orders) > 1  # the unlettered ones still vary
+
+
+@pytest.mark.parametrize("template_id,kind", [("lic_gpxd", "Giấy phép"), ("dec_ubnd_pheduyet", "Quyết định")])
+def test_an_annex_names_the_paper_it_belongs_to(template_id, kind):
+    """An annex page cites its own paper, by kind and number: every annex said "Kèm theo Quyết định
+    số …/QĐ-…" before, a licence's and a letter's too (seen by a blind-set helper)."""
+    import random
+
+    from sohoa.data.generator.compose import Composer, template_by_id
+
+    comp = Composer(random.Random(f"{template_id}:3"), template_by_id(template_id), "annex")
+    doc = comp.compose()
+    number = next(ln["text"] for p in doc.pages for ln in p.lines if ln["block"] == "number")
+    comp.el_table({"kind": "stats", "new_page": 1.0})
+    caption = next(ln["text"] for ln in doc.pages[-1].lines if ln["text"].startswith("(Kèm theo"))
+    assert caption.startswith(f"(Kèm theo {kind} số ")
+    assert number.split(":", 1)[1].replace(" ", "") in caption.replace(" ", "")

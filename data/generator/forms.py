@@ -11,6 +11,12 @@ from .render import PX_PER_MM, PX_PER_PT, Run, photo, tokenize
 
 
 # an item that carries its own place in a list: "a) …", "2. …", "III. …"
+# The kind of paper an annex belongs to, read from the start of its title (longest first).
+PAPER_KINDS = ("Giấy chứng nhận", "Giấy phép", "Quyết định", "Kế hoạch", "Báo cáo", "Thông báo", "Biên bản",
+               "Chương trình", "Hướng dẫn", "Tờ trình", "Thông cáo báo chí", "Chỉ thị", "Phương án", "Quy chế",
+               "Danh sách", "Lịch")
+DEFAULT_KIND = {"decision": "Quyết định", "license": "Giấy phép", "certificate": "Giấy chứng nhận",
+                "official_letter": "Công văn", "application": "Đơn"}
 _ORDERED = re.compile(r"^\s*(\(?[a-zđ]\)|\d{1,2}[.)]|[IVX]{1,4}[.)])\s")
 
 
@@ -132,13 +138,22 @@ class FormElements:
                 rows.append([str(i + 1), it, str(plan), str(done), f"{done / plan * 100:.1f}".replace(".", ",")])
         return head, widths, rows
 
+    def _annex_caption(self) -> str:
+        """"(Kèm theo Giấy phép số 12/GP-UBND ngày …)": an annex names the paper it belongs to by
+        that paper's own kind and number (a licence's annex does not cite a decision)."""
+        c = self.c
+        title = (c.get("title_drawn") or "").split("|")[0].strip().casefold()
+        kind = next((k for k in PAPER_KINDS if title.startswith(k.casefold())),
+                    DEFAULT_KIND.get(self.tpl["doc_type"], "Văn bản"))
+        number = f" số {c['number_drawn']}" if c.get("number_drawn") else ""
+        return f"(Kèm theo {kind}{number} {V.date_words(c['date'])})"
+
     def el_table(self, el: dict):
         if self.rng.random() < el.get("new_page", 0.0):
             self.new_page()
             title = "DANH SÁCH" if el.get("kind") == "people" else "PHỤ LỤC"
             self.block("body", self.paragraph([Run(title, "bold")], "body", align="center"))
-            self.block("body", self.paragraph([Run(f"(Kèm theo Quyết định số {self.c['n']}/QĐ-{self.c['symbol']} "
-                                                   f"{V.date_words(self.c['date'])})", "italic")], "body",
+            self.block("body", self.paragraph([Run(self._annex_caption(), "italic")], "body",
                                               align="center", space_before=0))
         head, widths, rows = self._table_content(el.get("kind", "stats"))
         pt = self.body_pt - self.rng.choice([0, 1, 1.5])

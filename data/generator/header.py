@@ -59,6 +59,7 @@ class HeaderElements:
         if not self.tpl.get("no_number") and self.tpl.get("number"):
             fmtv = self.rng.choice(self.tpl["number"])
             number = fmtv.format_map(SafeDict({k: v for k, v in c.items() if isinstance(v, (str, int))}))
+            c["number_drawn"] = number  # an annex cites it (forms.py)
             label = self.rng.choice(["Số: ", "Số: ", "Số:"])
             if self.rng.random() < 0.25:
                 number = number.replace("/", " /", 1)  # space left for a handwritten number
@@ -134,6 +135,7 @@ class HeaderElements:
         c = self.c
         pt = self.rng.choice([14, 14, 15])
         title = fill(self.rng.choice(self.tpl["title"]), c)
+        c["title_drawn"] = title  # an annex names the paper by it (forms.py)
         field_name = "title" if el.get("field", True) else None
         boxes = []
         parts = title.split("|")
