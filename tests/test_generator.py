@@ -255,3 +255,24 @@ def test_an_annex_names_the_paper_it_belongs_to(template_id, kind):
     caption = next(ln["text"] for ln in doc.pages[-1].lines if ln["text"].startswith("(Kèm theo"))
     assert caption.startswith(f"(Kèm theo {kind} số ")
     assert number.split(":", 1)[1].replace(" ", "") in caption.replace(" ", "")
+
+
+def test_tl_is_signed_by_the_office_that_serves_the_head():
+    """"TL. CHỦ TỊCH / TRƯỞNG PHÒNG NGHIỆP VỤ" mixed a committee with a department's office (a
+    known helper finding): a committee's chairman is served by his office's chief, a minister by a
+    department (vụ), and a commune chairman or an office head has nobody to sign by his order."""
+    from sohoa.data.generator.compose import signs_for_the_head
+
+    for drawn in ("CHÁNH VĂN PHÒNG", "TRƯỞNG PHÒNG NGHIỆP VỤ", "TRƯỞNG PHÒNG TỔNG HỢP"):
+        assert signs_for_the_head("CHỦ TỊCH", "province", drawn) == "CHÁNH VĂN PHÒNG"
+        assert signs_for_the_head("CHỦ TỊCH", "commune", drawn) is None
+        assert signs_for_the_head("TRƯỞNG PHÒNG", "district", drawn) is None
+        assert signs_for_the_head("GIÁM ĐỐC", "province", drawn) == drawn
+        assert not signs_for_the_head("BỘ TRƯỞNG", "central", drawn).startswith("TRƯỞNG PHÒNG")
+    titles = set()
+    for seed in range(80):
+        doc = compose("letter_d", seed=seed)  # a provincial committee's letter, signed TL. at times
+        lines = [ln["text"] for p in doc.pages for ln in p.lines if ln["block"] == "signature_block"]
+        if any(t.startswith("TL. CHỦ TỊCH") for t in lines):
+            titles.add(lines[[t.startswith("TL.") for t in lines].index(True) + 1])
+    assert titles == {"CHÁNH VĂN PHÒNG"}, titles

@@ -284,11 +284,15 @@ class Composer(HeaderElements, FormElements):
             delegate = rng.choice(el.get("delegate", ["direct"]))
             if delegate.startswith("tm") and not c.get("collective"):
                 delegate = "kt"
+            # drawn whatever the delegate, as always, so that every later draw stays as it was
+            tl_office = rng.choice(["CHÁNH VĂN PHÒNG", "TRƯỞNG PHÒNG NGHIỆP VỤ", "TRƯỞNG PHÒNG TỔNG HỢP"])
+            tl_office = signs_for_the_head(c["head"], c["agency"]["level"], tl_office)
+            if delegate == "tl" and tl_office is None:
+                delegate = "kt"
             titles = {"direct": [c["head"]], "kt": [f"KT. {c['head']}", c["deputy"]],
                       "tm": [f"TM. {c['collective']}", c["head"]],
                       "tm_kt": [f"TM. {c['collective']}", f"KT. {c['head']}", c["deputy"]],
-                      "tl": [f"TL. {c['head']}", rng.choice(["CHÁNH VĂN PHÒNG", "TRƯỞNG PHÒNG NGHIỆP VỤ",
-                                                             "TRƯỞNG PHÒNG TỔNG HỢP"])]}[delegate]
+                      "tl": [f"TL. {c['head']}", tl_office]}[delegate]
             name_style = "bold"
             name_text = c["signer_name_text"]
             note = None
@@ -360,6 +364,21 @@ class Composer(HeaderElements, FormElements):
                        else "", self.fonts)
             self.page.blocks.append({"type": "stamp", "bbox": sb})
         self.y = max(y + lh, dy if dist_items else 0, self.y) + lh
+
+
+def signs_for_the_head(head: str, level: str, drawn: str) -> str | None:
+    """Who signs "TL." (by order of) the head: the office that serves that head. A people's
+    committee's chairman has his office's chief (a "TRƯỞNG PHÒNG NGHIỆP VỤ" serves a department,
+    not a committee); a minister, the head of one of the ministry's departments (vụ). A commune's
+    chairman or a district office's head has no such office below him: None (his deputy signs KT.)."""
+    if head == "TRƯỞNG PHÒNG" or (head == "CHỦ TỊCH" and level == "commune"):
+        return None
+    if head == "CHỦ TỊCH":
+        return "CHÁNH VĂN PHÒNG"
+    if head == "BỘ TRƯỞNG":
+        return {"TRƯỞNG PHÒNG NGHIỆP VỤ": "VỤ TRƯỞNG VỤ PHÁP CHẾ",
+                "TRƯỞNG PHÒNG TỔNG HỢP": "VỤ TRƯỞNG VỤ KẾ HOẠCH - TÀI CHÍNH"}.get(drawn, drawn)
+    return drawn
 
 
 def compose(template_id: str, seed: int, doc_id: str | None = None) -> Document:
