@@ -27,9 +27,10 @@ def nfc(text: str) -> str:
 
 def fold_text(text: str) -> str:
     """Contract text value: NFC, white space folded to one space, no edge punctuation."""
-    text = _WS.sub(" ", nfc(text)).strip(_PUNCT_EDGES)
-    # An edge quote or bracket that is closed/opened inside the value is kept ("Công ty (TNHH)").
-    return text
+    # The contract strips every edge punctuation mark, a bracket closed inside the value too:
+    # "Cao Lãnh (Thành phố)" → "Cao Lãnh (Thành phố". Ground truth and reading pass through here
+    # alike, so they compare equal; a reviewer sees the bracket open (noticed by two blind-set helpers).
+    return _WS.sub(" ", nfc(text)).strip(_PUNCT_EDGES)
 
 
 def strip_accents(text: str) -> str:
