@@ -276,3 +276,21 @@ def test_tl_is_signed_by_the_office_that_serves_the_head():
         if any(t.startswith("TL. CHỦ TỊCH") for t in lines):
             titles.add(lines[[t.startswith("TL.") for t in lines].index(True) + 1])
     assert titles == {"CHÁNH VĂN PHÒNG"}, titles
+
+
+def test_a_forms_intro_and_labels_are_filled_like_its_paragraphs():
+    """"Đề nghị Ban Hộ tự Chùa {brand}:" was printed as written: a form's intro and labels were
+    not filled from the document's context, its values and paragraphs were (seen by the fresh23
+    helper)."""
+    import random
+
+    from sohoa.data.generator.compose import Composer, template_by_id
+
+    comp = Composer(random.Random("form:1"), template_by_id("lic_gpxd"), "form")
+    doc = comp.compose()
+    comp.el_form({"intro": ["Đề nghị Ủy ban nhân dân {Prov}:"],
+                  "items": [{"label": ["Cơ sở {brand} tại {Prov}:"], "value": "<<holder_name>>"}]})
+    lines = [ln["text"] for p in doc.pages for ln in p.lines]
+    intro = next(t for t in lines if t.startswith("Đề nghị Ủy ban nhân dân"))
+    assert "{" not in intro and comp.c["Prov"] in intro
+    assert any(t.startswith("Cơ sở ") and "{" not in t for t in lines)

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from . import values as V
-from .context import runs_of
+from .context import fill, runs_of
 from .render import PX_PER_MM, PX_PER_PT, Run, photo, tokenize
 
 
@@ -53,7 +53,7 @@ class FormElements:
             if "text" in it:
                 runs = [Run(prefix)] + runs_of(it["text"], self.c, "regular", value_style=vstyle)
             else:
-                label = self.rng.choice(it["label"])
+                label = fill(self.rng.choice(it["label"]), self.c)
                 runs = [Run(prefix + label + " ", "regular")] + runs_of(it["value"], self.c, vstyle, value_style=vstyle)
             boxes += self.paragraph(runs, "form_line", align="left", indent=0, x0=x0, x1=x1, hang=0,
                                     leaders=leaders, space_before=0.15)
@@ -61,7 +61,7 @@ class FormElements:
         return boxes
 
     def el_form(self, el: dict):
-        intro = self.rng.choice(el.get("intro", [""]))
+        intro = fill(self.rng.choice(el.get("intro", [""])), self.c)  # "{brand}", "{Prov}" as in paragraphs
         if intro:
             self.block("body", self.paragraph([Run(intro, "bold" if self.rng.random() < 0.5 else "regular")], "body",
                                               align="left", indent=0))
