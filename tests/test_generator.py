@@ -261,7 +261,7 @@ def test_tl_is_signed_by_the_office_that_serves_the_head():
     """"TL. CHỦ TỊCH / TRƯỞNG PHÒNG NGHIỆP VỤ" mixed a committee with a department's office (a
     known helper finding): a committee's chairman is served by his office's chief, a minister by a
     department (vụ), and a commune chairman or an office head has nobody to sign by his order."""
-    from sohoa.data.generator.compose import signs_for_the_head
+    from sohoa.data.generator.signature import signs_for_the_head
 
     for drawn in ("CHÁNH VĂN PHÒNG", "TRƯỞNG PHÒNG NGHIỆP VỤ", "TRƯỞNG PHÒNG TỔNG HỢP"):
         assert signs_for_the_head("CHỦ TỊCH", "province", drawn) == "CHÁNH VĂN PHÒNG"
@@ -294,3 +294,31 @@ def test_a_forms_intro_and_labels_are_filled_like_its_paragraphs():
     intro = next(t for t in lines if t.startswith("Đề nghị Ủy ban nhân dân"))
     assert "{" not in intro and comp.c["Prov"] in intro
     assert any(t.startswith("Cơ sở ") and "{" not in t for t in lines)
+
+
+def test_the_distribution_list_fits_the_paper():
+    """"Nơi nhận" items are drawn from one pool for every sector and level; what cannot be on the
+    paper is left out (the fresh23 and fresh24 helpers saw "Như Điều 3" on letters, "Bộ Y tế (để
+    b/c)" on a general committee's papers, a provincial committee reporting to itself)."""
+    from sohoa.data.generator.signature import fits_the_paper
+
+    committee = {"agency": {"level": "province"}, "agency_name": "Ủy ban nhân dân tỉnh Nam Định",
+                 "collective": "ỦY BAN NHÂN DÂN"}
+    department = {"agency": {"level": "province"}, "agency_name": "Sở Y tế tỉnh Nam Định", "collective": None,
+                  "addressed": True}
+    letter, decision = {"doc_type": "official_letter", "sector": "general"}, {"doc_type": "decision",
+                                                                               "sector": "health"}
+    assert not fits_the_paper("Như Điều 3", committee, letter) and fits_the_paper("Như Điều 3", committee, decision)
+    assert not fits_the_paper("Như trên", committee, letter) and fits_the_paper("Như trên", department, letter)
+    assert not fits_the_paper("Bộ Y tế (để b/c)", committee, letter)
+    assert fits_the_paper("Bộ Y tế (để b/c)", department, decision)
+    assert not fits_the_paper("UBND tỉnh Nam Định (để b/c)", committee, decision)
+    assert fits_the_paper("UBND tỉnh Nam Định (để b/c)", department, decision)
+    assert not fits_the_paper("Thanh tra Sở", committee, decision) and fits_the_paper("Thanh tra Sở", department, letter)
+    assert fits_the_paper("Lưu: VT", committee, letter)
+    # on rendered papers: a letter (no articles) never lists "Như Điều 3"; the list is never empty
+    for seed in range(30):
+        doc = compose("letter_d", seed=seed)
+        lines = [ln["text"] for p in doc.pages for ln in p.lines if ln["block"] == "distribution"]
+        assert not any("Như Điều 3" in t for t in lines)
+        assert not lines or len(lines) >= 3  # "Nơi nhận:", one recipient at least, "Lưu"
