@@ -322,3 +322,14 @@ def test_the_distribution_list_fits_the_paper():
         lines = [ln["text"] for p in doc.pages for ln in p.lines if ln["block"] == "distribution"]
         assert not any("Như Điều 3" in t for t in lines)
         assert not lines or len(lines) >= 3  # "Nơi nhận:", one recipient at least, "Lưu"
+
+
+def test_a_place_line_prints_the_units_name_without_its_kind():
+    """The legacy units db names "Cao Lãnh (Thành phố)" and "Cao Lãnh (Huyện)" apart; the place
+    line printed it so, and the issue place read "Cao Lãnh (Thành phố" (seen by the fresh24 helper)."""
+    from sohoa.data.generator.values import legacy_units
+
+    units = legacy_units()
+    assert units and not [u.district_short for u in units if "(" in u.district_short]
+    cao_lanh = {u.district for u in units if u.district_short == "Cao Lãnh"}
+    assert len(cao_lanh) == 2  # the town and the rural district keep their own full names

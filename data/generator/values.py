@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import sqlite3
 from dataclasses import dataclass
 from functools import lru_cache
@@ -55,8 +56,13 @@ def legacy_units() -> tuple[Unit, ...]:
         rows = conn.execute(
             "SELECT province, provinceShort, provinceCode, district, districtShort, ward "
             "FROM admin_units_legacy ORDER BY provinceCode, district, ward").fetchall()
-    return tuple(Unit(_province_full(p, ps), ps, str(pc).zfill(2), d or "", ds or "", w)
+    # the db tells apart a town and the rural district of one name by a bracket ("Cao Lãnh (Thành
+    # phố)"); a paper's place line prints only the name ("Cao Lãnh, ngày …")
+    return tuple(Unit(_province_full(p, ps), ps, str(pc).zfill(2), d or "", _UNIT_KIND.sub("", ds or ""), w)
                  for p, ps, pc, d, ds, w in rows if w)
+
+
+_UNIT_KIND = re.compile(r"\s*\([^)]*\)$")
 
 
 @lru_cache
