@@ -333,3 +333,19 @@ def test_a_place_line_prints_the_units_name_without_its_kind():
     assert units and not [u.district_short for u in units if "(" in u.district_short]
     cao_lanh = {u.district for u in units if u.district_short == "Cao Lãnh"}
     assert len(cao_lanh) == 2  # the town and the rural district keep their own full names
+
+
+def test_a_firm_signs_its_application_under_its_seal():
+    """A firm's head signs "(Ký, ghi rõ họ tên và đóng dấu)" under the firm's seal; a person signs
+    without one (the fresh24 helper saw firms sign as persons do). The seal has its own draws."""
+    def foot(template_id, seed):
+        doc = compose(template_id, seed=seed)
+        notes = [ln["text"] for p in doc.pages for ln in p.lines
+                 if ln["block"] == "signature_block" and ln["text"].startswith("(Ký")]
+        return notes, sum(b["type"] == "stamp" for p in doc.pages for b in p.blocks)
+
+    firm = [foot("form_attp", seed) for seed in range(12)]
+    person = [foot("form_hkd", seed) for seed in range(12)]
+    assert all(notes and "đóng dấu" in notes[0] for notes, _ in firm)
+    assert 6 <= sum(stamps for _, stamps in firm) <= 12
+    assert all(notes and "đóng dấu" not in notes[0] and stamps == 0 for notes, stamps in person)

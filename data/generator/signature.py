@@ -2,6 +2,8 @@
 block (right: delegation lines, title, scribble, name, seal). A mixin of ``Composer``."""
 from __future__ import annotations
 
+import random
+
 from sohoa.models.fields.normalize import normalize_field
 
 from . import values as V
@@ -74,6 +76,8 @@ class SignatureElements:
         else:
             titles = [rng.choice(el.get("applicant_title", ["NGƯỜI LÀM ĐƠN", "NGƯỜI ĐỀ NGHỊ", "Người làm đơn"]))]
             note = rng.choice(["(Ký, ghi rõ họ tên)", "(Ký và ghi rõ họ tên)"])
+            if self.tpl.get("holder") == "org":  # a firm's head signs under its seal
+                note = {"(Ký, ghi rõ họ tên)": "(Ký, ghi rõ họ tên và đóng dấu)"}.get(note, "(Ký tên, đóng dấu)")
             name_style = "hand" if rng.random() < 0.5 else "bold"
             holder_is_person = self.tpl.get("holder") == "person"
             c["signer_name"] = c["holder_name"] if holder_is_person else c["other_person"]
@@ -143,4 +147,13 @@ class SignatureElements:
             sb = stamp(self.page, rng, scx, scy, d, top_text[:40], c["PROV_SHORT"] if c["agency"]["level"] != "central"
                        else "", self.fonts)
             self.page.blocks.append({"type": "stamp", "bbox": sb})
+        elif style != "official" and self.tpl.get("holder") == "org":
+            # its own draws, so that the paper's others stay as they were
+            seal = random.Random(f"seal:{self.doc_id}:{name_text}")
+            if seal.random() < 0.8:
+                d = int(seal.uniform(34, 40) * PX_PER_MM)
+                scx = cx_r - seal.uniform(0.25, 0.6) * 150 - d * 0.25
+                scy = (sboxes[0][1] + nb[3]) / 2 + seal.uniform(-30, 30)
+                sb = stamp(self.page, seal, scx, scy, d, c["holder_name"].upper()[:40], c["PROV_SHORT"], self.fonts)
+                self.page.blocks.append({"type": "stamp", "bbox": sb})
         self.y = max(y + lh, dy if dist_items else 0, self.y) + lh
