@@ -35,10 +35,11 @@ from pathlib import Path
 # fresh15 (session 28) judged session 28's two changes (A not kept, B kept); a next change needs fresh16.
 # fresh16 (session 28) judged session 28's third change (A again, not kept); a next change needs fresh17.
 # fresh17 (session 28) judged session 28's fourth change (C, kept); a next change needs fresh18.
+# fresh18 to fresh22 (sessions 29-31) each judged one change (training/README.md).
+# fresh23 and fresh24 (session 32) judged v19k, pooled (not shipped); a next change needs fresh25.
 FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10",
                 "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18", "fresh19",
-                "fresh20", "fresh21", "fresh22", "fresh23",
-                "fresh24")
+                "fresh20", "fresh21", "fresh22", "fresh23", "fresh24")
 SPLITS = ("train", "validation", "test", "calibration") + FRESH_SPLITS
 
 
