@@ -10,13 +10,13 @@ from .context import fill, runs_of
 from .render import PX_PER_MM, PX_PER_PT, Run, photo, tokenize
 
 
-# an item that carries its own place in a list: "a) …", "2. …", "III. …"
-# The kind of paper an annex belongs to, read from the start of its title (longest first).
+# The kind of paper an annex belongs to, read from the start of its title.
 PAPER_KINDS = ("Giấy chứng nhận", "Giấy phép", "Quyết định", "Kế hoạch", "Báo cáo", "Thông báo", "Biên bản",
                "Chương trình", "Hướng dẫn", "Tờ trình", "Thông cáo báo chí", "Chỉ thị", "Phương án", "Quy chế",
                "Danh sách", "Lịch")
 DEFAULT_KIND = {"decision": "Quyết định", "license": "Giấy phép", "certificate": "Giấy chứng nhận",
-                "official_letter": "Công văn", "application": "Đơn"}
+                "official_letter": "Công văn", "application_form": "Đơn"}
+# an item that carries its own place in a list: "a) …", "2. …", "III. …"
 _ORDERED = re.compile(r"^\s*(\(?[a-zđ]\)|\d{1,2}[.)]|[IVX]{1,4}[.)])\s")
 
 
