@@ -219,12 +219,18 @@ prepare([Path(p) for p in ($sources)], Path('$prepared'), seed=0, line_variants=
 train_splits=($splits))"
 }
 
+# The read blind sets each recipe trains on, at the seed of its blind set: every set read when the
+# recipe was written, each list the one before it and the sets read since.
+V15K_SETS=(fresh:41 fresh2:43 fresh3:47 fresh4:53 fresh5:59 fresh6:61 fresh7:67 fresh8:71 fresh9:73)
+V16K_SETS=("${V15K_SETS[@]}" fresh10:79 fresh11:83 fresh12:89 fresh13:97 fresh14:101 fresh15:103 fresh16:107
+  fresh17:109)
+V17_SETS=("${V16K_SETS[@]}" fresh18:113 fresh19:127)
+V18_SETS=("${V17_SETS[@]}" fresh20:131)
+V19_SETS=("${V18_SETS[@]}" fresh21:137 fresh22:139)
+
 # v15k_data PREPARED: session 26's training data: layout_training_data with every read blind set of
 # sessions 19-23 (fresh to fresh9) at the seed of its blind set.
-v15k_data() {
-  layout_training_data "$1" fresh:41 fresh2:43 fresh3:47 fresh4:53 fresh5:59 fresh6:61 fresh7:67 \
-    fresh8:71 fresh9:73
-}
+v15k_data() { layout_training_data "$1" "${V15K_SETS[@]}"; }
 
 # blind_sets SET:SEED...: 240 documents of each evaluation-only SET (its own templates, at SEED),
 # generated as datasets/SET-240 and OCR-cached as runs/ocr/SET-240-sohoa.
@@ -250,35 +256,19 @@ v15k_and_sets() {
 
 # v16k_data PREPARED: session 29's training data: v15k_data's sets plus every blind set read since
 # (fresh10 to fresh17), each at the seed of its blind set.
-v16k_data() {
-  layout_training_data "$1" fresh:41 fresh2:43 fresh3:47 fresh4:53 fresh5:59 fresh6:61 fresh7:67 \
-    fresh8:71 fresh9:73 fresh10:79 fresh11:83 fresh12:89 fresh13:97 fresh14:101 fresh15:103 \
-    fresh16:107 fresh17:109
-}
+v16k_data() { layout_training_data "$1" "${V16K_SETS[@]}"; }
 
 # v17_data PREPARED: session 30's training data: v16k_data's sets plus fresh18 and fresh19, read
 # sets that have judged, each at the seed of its blind set.
-v17_data() {
-  layout_training_data "$1" fresh:41 fresh2:43 fresh3:47 fresh4:53 fresh5:59 fresh6:61 fresh7:67 \
-    fresh8:71 fresh9:73 fresh10:79 fresh11:83 fresh12:89 fresh13:97 fresh14:101 fresh15:103 \
-    fresh16:107 fresh17:109 fresh18:113 fresh19:127
-}
+v17_data() { layout_training_data "$1" "${V17_SETS[@]}"; }
 
 # v18_data PREPARED: session 31's training data: v17_data's sets plus fresh20 (read, judged), each
 # at the seed of its blind set; the OCR pages re-read by this checkout's layout (5822f2e).
-v18_data() {
-  layout_training_data "$1" fresh:41 fresh2:43 fresh3:47 fresh4:53 fresh5:59 fresh6:61 fresh7:67 \
-    fresh8:71 fresh9:73 fresh10:79 fresh11:83 fresh12:89 fresh13:97 fresh14:101 fresh15:103 \
-    fresh16:107 fresh17:109 fresh18:113 fresh19:127 fresh20:131
-}
+v18_data() { layout_training_data "$1" "${V18_SETS[@]}"; }
 
-# v19_data PREPARED: session 32's training data: v18_data's sets plus fresh21 and fresh22 (read, judged),
-# each at the seed of its blind set.
-v19_data() {
-  layout_training_data "$1" fresh:41 fresh2:43 fresh3:47 fresh4:53 fresh5:59 fresh6:61 fresh7:67 \
-    fresh8:71 fresh9:73 fresh10:79 fresh11:83 fresh12:89 fresh13:97 fresh14:101 fresh15:103 \
-    fresh16:107 fresh17:109 fresh18:113 fresh19:127 fresh20:131 fresh21:137 fresh22:139
-}
+# v19_data PREPARED: session 32's training data: v18_data's sets plus fresh21 and fresh22 (read,
+# judged), each at the seed of its blind set.
+v19_data() { layout_training_data "$1" "${V19_SETS[@]}"; }
 
 # judge_against_v6 NAME PREPARED SET:SEED[,SET:SEED...] OUT: the stacked model NAME trained on PREPARED
 # (EPOCHS, THREADS), exported with layoutlm/v6's merge taken as it is, the blind SETs drawn (their
