@@ -227,6 +227,7 @@ V16K_SETS=("${V15K_SETS[@]}" fresh10:79 fresh11:83 fresh12:89 fresh13:97 fresh14
 V17_SETS=("${V16K_SETS[@]}" fresh18:113 fresh19:127)
 V18_SETS=("${V17_SETS[@]}" fresh20:131)
 V19_SETS=("${V18_SETS[@]}" fresh21:137 fresh22:139)
+V20_SETS=("${V19_SETS[@]}" fresh23:149 fresh24:151)
 
 # v15k_data PREPARED: session 26's training data: layout_training_data with every read blind set of
 # sessions 19-23 (fresh to fresh9) at the seed of its blind set.
@@ -269,6 +270,10 @@ v18_data() { layout_training_data "$1" "${V18_SETS[@]}"; }
 # v19_data PREPARED: session 32's training data: v18_data's sets plus fresh21 and fresh22 (read,
 # judged), each at the seed of its blind set.
 v19_data() { layout_training_data "$1" "${V19_SETS[@]}"; }
+
+# v20_data PREPARED: session 33's training data: v19_data's sets plus fresh23 and fresh24 (read,
+# judged), each at the seed of its blind set.
+v20_data() { layout_training_data "$1" "${V20_SETS[@]}"; }
 
 # judge_against_v6 NAME PREPARED SET:SEED[,SET:SEED...] OUT: the stacked model NAME trained on PREPARED
 # (EPOCHS, THREADS), exported with layoutlm/v6's merge taken as it is, the blind SETs drawn (their
