@@ -36,7 +36,8 @@ from pathlib import Path
 # fresh16 (session 28) judged session 28's third change (A again, not kept); a next change needs fresh17.
 # fresh17 (session 28) judged session 28's fourth change (C, kept); a next change needs fresh18.
 # fresh18 to fresh22 (sessions 29-31) each judged one change (training/README.md).
-# fresh23 and fresh24 (session 32) judged v19k, pooled (not shipped); a next change needs fresh25.
+# fresh23 and fresh24 (session 32) judged v19k, pooled (not shipped).
+# fresh25 and fresh26 (session 33) judged v20k, pooled (not shipped); a next change needs fresh27.
 FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10",
                 "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18", "fresh19",
                 "fresh20", "fresh21", "fresh22", "fresh23", "fresh24", "fresh25", "fresh26")
