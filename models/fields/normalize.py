@@ -215,6 +215,15 @@ def _marks(word: str) -> list[str]:
 _OFFICE_BY_SKELETON = {strip_accents(w): w for w in _OFFICE_SYLLABLES}
 
 
+# Words an office syllable's skeleton also spells, with the word they follow: "NGƯỜI NỘP HỒ SƠ"
+# signs an application, and its SƠ is not a SỞ that lost its hook
+_COMPOUNDS = {("hồ", "sơ")}
+
+
+def _in_compound(before: str, token: str) -> bool:
+    return (before.lower(), token.lower()) in _COMPOUNDS
+
+
 def _office_word(token: str) -> str | None:
     """The office syllable ``token`` is a reading of, if it only lacks marks of one."""
     word = _OFFICE_BY_SKELETON.get(strip_accents(token))
@@ -317,8 +326,8 @@ def normalize_office_title(text: str) -> str | None:
             and _office_word(tokens[2])):
         tokens = tokens[1:]
     out = []
-    for t in tokens:
-        word = _office_word(t) if t.isupper() else None
+    for i, t in enumerate(tokens):
+        word = _office_word(t) if t.isupper() and not _in_compound(tokens[i - 1] if i else "", t) else None
         out.append(word.upper() if word else t)
     # a title opening with PHO/PHỔ/PHỦ before office words is a deputy's (PHÓ): no office title
     # starts with another reading of those letters

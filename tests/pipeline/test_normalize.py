@@ -110,6 +110,8 @@ def test_ocr_variants_of_the_number_prefix_and_eth():
     ("THỨ TRƯỞNG", "THỨ TRƯỞNG"),            # words that do open titles stay
     ("TỔ TRƯỞNG", "TỔ TRƯỞNG"),
     ("KẾ TOÁN TRƯỞNG", "KẾ TOÁN TRƯỞNG"),
+    ("NGƯỜI NỘP HỒ SƠ", "NGƯỜI NỘP HỒ SƠ"),  # not SỞ: "hồ sơ" is a word (the fresh26 helper)
+    ("GIÁM ĐỐC SƠ", "GIÁM ĐỐC SỞ"),          # elsewhere SƠ is a SỞ that lost its hook
 ])
 def test_signer_title_repairs(read, value):
     assert normalize_field("signer_title", read) == value
