@@ -238,6 +238,10 @@ def test_items_lettered_or_numbered_in_their_text_keep_their_order():
     assert all([it["text"][0] for it in Form(s)._form_items(lettered)] == list("abcd") for s in range(200))
     orders = {tuple(it["label"][0] for it in Form(s)._form_items(plain)) for s in range(200)}
     assert len(orders) > 1  # the unlettered ones still vary
+    # nor items punctuated as one sentence: the full stop fell mid-list (the fresh26 helper)
+    sentence = {"items": [{"text": f"mặt hàng {k};"} for k in range(3)] + [{"text": "mặt hàng 3."}]}
+    assert all([it["text"] for it in Form(s)._form_items(sentence)] == [it["text"] for it in sentence["items"]]
+               for s in range(200))
 
 
 @pytest.mark.parametrize("template_id,kind", [("lic_gpxd", "Giấy phép"), ("dec_ubnd_pheduyet", "Quyết định")])
@@ -349,3 +353,57 @@ def test_a_firm_signs_its_application_under_its_seal():
     assert all(notes and "đóng dấu" in notes[0] for notes, _ in firm)
     assert 6 <= sum(stamps for _, stamps in firm) <= 12
     assert all(notes and "đóng dấu" not in notes[0] and stamps == 0 for notes, stamps in person)
+
+
+def test_a_birth_date_in_words_does_not_repeat_its_label_s_ngay():
+    """ "Sinh ngày: ngày 9 tháng 7 năm 2002": a birth date printed in words (one in seven) after a
+    label or a sentence that ends in "ngày" said it twice (seen by the fresh25 and fresh26 helpers)."""
+    import random
+
+    from sohoa.data.generator.compose import Composer, template_by_id
+    from sohoa.data.generator.context import after_lead
+
+    assert after_lead("Sinh ngày:", "ngày 9 tháng 7 năm 2002") == "9 tháng 7 năm 2002"
+    assert after_lead("Ông Nguyễn Văn An, sinh ngày ", "ngày 9 tháng 7 năm 2002") == "9 tháng 7 năm 2002"
+    assert after_lead("Ngày sinh:", "09/07/2002") == "09/07/2002"
+    assert after_lead("Năm sinh:", "ngày 9 tháng 7 năm 2002") == "ngày 9 tháng 7 năm 2002"
+    comp = Composer(random.Random("dob:1"), template_by_id("lic_gpxd"), "form")
+    doc = comp.compose()
+    comp.c.update(date_of_birth="2002-07-09", date_of_birth_text="ngày 9 tháng 7 năm 2002")
+    comp.el_form({"items": [{"label": ["Sinh ngày:"], "value": "<<date_of_birth>>"}]})
+    lines = [ln["text"] for p in doc.pages for ln in p.lines]
+    assert "Sinh ngày: 9 tháng 7 năm 2002" in lines
+    assert not any(re.search(r"ngày:? ngày", t) for t in lines)
+
+
+def test_an_agency_too_wide_for_its_column_breaks_before_the_place_it_governs():
+    """ "ỦY BAN NHÂN DÂN TỈNH SÓC / TRĂNG", "SỞ GIÁO DỤC VÀ ĐÀO / TẠO": the agency column wrapped a
+    long name word by word, inside a place's name (seen by the fresh25 and fresh26 helpers)."""
+    import random
+
+    from sohoa.data.generator.compose import Composer, template_by_id
+    from sohoa.data.generator.header import header_lines
+    from sohoa.data.generator.render import Run, tokenize
+
+    p = Composer(random.Random("hdr:1"), template_by_id("lic_gpxd"), "hdr").p
+
+    def printed(text, share):
+        toks = tokenize([Run(text, "bold")])
+        return [" ".join(t.text for t in line) for line in header_lines(p, toks, 12.5, p.width(toks, 12.5) * share)]
+    assert printed("ỦY BAN NHÂN DÂN TỈNH SÓC TRĂNG", 0.8) == ["ỦY BAN NHÂN DÂN", "TỈNH SÓC TRĂNG"]
+    assert printed("ỦY BAN NHÂN DÂN THỊ XÃ PHÚ MỸ", 0.8) == ["ỦY BAN NHÂN DÂN", "THỊ XÃ PHÚ MỸ"]
+    assert printed("SỞ GIÁO DỤC VÀ ĐÀO TẠO", 0.8) == ["SỞ GIÁO DỤC", "VÀ ĐÀO TẠO"]
+    assert printed("SỞ GIÁO DỤC VÀ ĐÀO TẠO", 1.0) == ["SỞ GIÁO DỤC VÀ ĐÀO TẠO"]
+    assert len(printed("CHI CỤC AN TOÀN VỆ SINH THỰC PHẨM", 0.3)) > 2  # no two halves fit: word by word
+
+
+def test_a_commune_address_is_a_village_and_a_town_address_a_residential_group():
+    """ "Thôn Bắc, phường Cầu Ông Lãnh", "Tổ dân phố 17, xã Như Cố": the address form was drawn
+    blind to the kind of ward (seen by the fresh25 helper)."""
+    from sohoa.data.generator.context import _settled
+
+    assert _settled("Tổ dân phố {tdp}", "Xã Như Cố") == "Thôn {village}"
+    assert _settled("Thôn {village}", "Phường Cầu Ông Lãnh") == "Tổ dân phố {tdp}"
+    assert _settled("Thôn {village}", "Thị trấn Đông Anh") == "Tổ dân phố {tdp}"
+    assert _settled("Thôn {village}", "Xã Như Cố") == "Thôn {village}"
+    assert _settled("Số {house}, đường {street}", "Xã Như Cố") == "Số {house}, đường {street}"

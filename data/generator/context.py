@@ -162,7 +162,7 @@ def build_context(rng: random.Random, tpl: dict) -> dict:
 
 
 def _address(rng: random.Random, unit: V.Unit, vocab: dict) -> str:
-    form = rng.choice(vocab["address_forms"])
+    form = _settled(rng.choice(vocab["address_forms"]), unit.ward)
     first = form.format(house=rng.choice([str(rng.randint(1, 300)), f"{rng.randint(1, 120)}/{rng.randint(1, 40)}",
                                           f"{rng.randint(1, 99)}A"]),
                         street=rng.choice(vocab["streets"]), village=rng.choice(vocab["villages"]),
@@ -174,12 +174,38 @@ def _address(rng: random.Random, unit: V.Unit, vocab: dict) -> str:
     return ", ".join(parts)
 
 
+def _settled(form: str, ward: str) -> str:
+    """``form`` as the ward's kind of settlement has it: a commune (xã) is made of villages (thôn),
+    a town ward (phường, thị trấn) of residential groups (tổ dân phố); the other one is swapped in
+    (after the draw, so that no other value moves)."""
+    rural = _strip_accents(ward.lower()).startswith("xa ")
+    if rural and form.startswith("Tổ dân phố"):
+        return "Thôn {village}"
+    if not rural and form.startswith("Thôn"):
+        return "Tổ dân phố {tdp}"
+    return form
+
+
 def fill(text: str, c: dict) -> str:
     return text.format_map(SafeDict({k: v for k, v in c.items() if not isinstance(v, (dict, list))}))
 
 
-def runs_of(text: str, c: dict, style: str = "regular", value_style: str | None = None) -> list[Run]:
-    """Split "… <<holder_name>> …" into runs; a field prints ctx[f_text] or ctx[f]."""
+# "Sinh ngày:", "sinh ngày": a date in words printed after them drops its own "ngày" (else the
+# paper reads "Sinh ngày: ngày 9 tháng 7 năm 2002")
+_ENDS_WITH_NGAY = re.compile(r"\bngày\s*:?\s*$", re.IGNORECASE)
+
+
+def after_lead(lead: str, printed: str) -> str:
+    """``printed`` as it reads after ``lead``, the text before it on its line."""
+    if printed.startswith("ngày ") and _ENDS_WITH_NGAY.search(lead):
+        return printed[len("ngày "):]
+    return printed
+
+
+def runs_of(text: str, c: dict, style: str = "regular", value_style: str | None = None,
+            lead: str = "") -> list[Run]:
+    """Split "… <<holder_name>> …" into runs; a field prints ctx[f_text] or ctx[f]. ``lead``: what
+    the line prints before ``text`` (a form line's label)."""
     text = fill(text, c)
     out: list[Run] = []
     pos = 0
@@ -187,7 +213,7 @@ def runs_of(text: str, c: dict, style: str = "regular", value_style: str | None 
         if m.start() > pos:
             out.append(Run(text[pos:m.start()], style))
         name = m.group(1)
-        printed = str(c.get(name + "_text") or c.get(name) or "")
+        printed = after_lead(lead + text[:m.start()], str(c.get(name + "_text") or c.get(name) or ""))
         out.append(Run(printed, value_style or style, field=name))
         pos = m.end()
     if pos < len(text):

@@ -34,9 +34,11 @@ class FormElements:
         if len(items) > 2 and self.rng.random() < 0.5:  # varied order, the first line stays first
             rest = items[1:]
             i = self.rng.randrange(len(rest) - 1) if len(rest) > 1 else 0
-            # items lettered or numbered in their text keep their order (the draws are made all the
-            # same, so every other document is drawn as before)
-            if len(rest) > 1 and not any(_ORDERED.match(_item_text(it)) for it in items):
+            # items lettered or numbered in their text keep their order, as do items punctuated as
+            # one sentence ("…;", "…;", "….": swapped, the full stop fell mid-list); the draws are
+            # made all the same, so every other document is drawn as before
+            if len(rest) > 1 and not any(_ORDERED.match(_item_text(it)) or _item_text(it).rstrip().endswith(";")
+                                         for it in items):
                 rest[i], rest[i + 1] = rest[i + 1], rest[i]
             items = [items[0]] + rest
         return items
@@ -54,7 +56,8 @@ class FormElements:
                 runs = [Run(prefix)] + runs_of(it["text"], self.c, "regular", value_style=vstyle)
             else:
                 label = fill(self.rng.choice(it["label"]), self.c)
-                runs = [Run(prefix + label + " ", "regular")] + runs_of(it["value"], self.c, vstyle, value_style=vstyle)
+                runs = [Run(prefix + label + " ", "regular")] + runs_of(it["value"], self.c, vstyle, value_style=vstyle,
+                                                                         lead=label)
             boxes += self.paragraph(runs, "form_line", align="left", indent=0, x0=x0, x1=x1, hang=0,
                                     leaders=leaders, space_before=0.15)
             self._close_inline()

@@ -13,6 +13,36 @@ MOTTO_1 = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO_2 = "Độc lập - Tự do - Hạnh phúc"
 
 
+# Where an agency's name breaks when its line is too wide for the left column: before the kind of
+# place it governs ("ỦY BAN NHÂN DÂN / TỈNH SÓC TRĂNG"), else before "VÀ" ("SỞ GIÁO DỤC / VÀ ĐÀO
+# TẠO"); never inside a place's name, as a word-by-word wrap did ("... TỈNH SÓC / TRĂNG")
+_BREAK_BEFORE = ({"TỈNH", "THÀNH", "HUYỆN", "QUẬN", "THỊ", "XÃ", "PHƯỜNG", "ĐẶC"}, {"VÀ"})
+
+
+def header_lines(p, tokens: list, pt: float, width: float) -> list[list]:
+    """An agency-column line of ``tokens`` as printed in ``width``: whole when it fits, else in two
+    at the best break that fits both halves (a place kind, then "VÀ", then the most even), else
+    wrapped word by word."""
+    if p.width(tokens, pt) <= width:
+        return [tokens]
+    best = None
+    for k in range(1, len(tokens)):
+        if not tokens[k - 1].space:
+            continue  # "Bình" + ",": glued words stay together
+        first, second = tokens[:k], tokens[k:]
+        w1, w2 = p.width(first, pt), p.width(second, pt)
+        if w1 > width or w2 > width:
+            continue
+        word = tokens[k].text.upper()
+        rank = next((i for i, words in enumerate(_BREAK_BEFORE) if word in words), len(_BREAK_BEFORE))
+        if word == "XÃ" and tokens[k - 1].text.upper() == "THỊ":
+            rank = len(_BREAK_BEFORE)  # THỊ XÃ is one kind of place
+        key = (rank, abs(w1 - w2))
+        if best is None or key < best[0]:
+            best = (key, [first, second])
+    return best[1] if best else p.wrap(tokens, pt, width)
+
+
 class HeaderElements:
     def _header_geometry(self):
         tw = self.right - self.left
@@ -35,13 +65,14 @@ class HeaderElements:
         boxes = []
         parent_lines = c["parent"].split("|") if c["parent"] else []
         for i, text in enumerate(parent_lines):
-            for toks in p.wrap(tokenize([Run(text, "regular", "parent_authority")]), hpt, left_w):
+            for toks in header_lines(p, tokenize([Run(text, "regular", "parent_authority")]), hpt, left_w):
                 boxes.append(p.draw_line(page, toks, cx_l, y + hpt * PX_PER_PT * 0.9, hpt, "agency_header", align="center"))
                 y += lh
         self.rec.close("parent_authority", normalize_field)
         agency_boxes = []
         for text in c["agency_lines"]:
-            for toks in p.wrap(tokenize([Run(text, "bold", "issuing_authority")]), hpt, left_w):
+            agency = tokenize([Run(text, "bold", "issuing_authority")])
+            for toks in header_lines(p, agency, hpt, left_w):
                 b = p.draw_line(page, toks, cx_l, y + hpt * PX_PER_PT * 0.9, hpt, "agency_header", align="center")
                 agency_boxes.append(b)
                 y += lh
