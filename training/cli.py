@@ -173,8 +173,9 @@ def _merge_taken(model_dir: Path) -> dict:
 def export_cmd(model, out, eval_data, thresholds_from, timing_pages, relabel_min_conf, rules_keep_conf, opening_guard,
                merge_of):
     """Export to ONNX (+ int8), check against torch, write manifest.json."""
-    from sohoa.training.evaluate import (choose_decoding, choose_thresholds, load_documents, open_model,
-                                         page_timing, pooled_documents, predict_documents, role_report, score)
+    from sohoa.training.choose import choose_decoding, choose_thresholds
+    from sohoa.training.evaluate import (load_documents, open_model, page_timing, pooled_documents,
+                                         predict_documents, role_report, score)
     from sohoa.training.export import export
     from sohoa.training.prepare import type_fields
 

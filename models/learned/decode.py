@@ -67,7 +67,7 @@ def join_list_spans(spans: list[Span], names=("recipient",), gap: int = 1) -> li
     """Spans of a field in ``names`` that follow each other (at most ``gap`` words apart) become
     one: the tagger opens each item of a "Kính gửi" list with its own ``B-`` ("…phố; - [B]Chi
     cục…"), often each line of a title too, and the value is the whole, not its most confident
-    piece. Which fields: chosen per model by `sohoa export` (``training.evaluate.choose_decoding``)."""
+    piece. Which fields: chosen per model by `sohoa export` (``training.choose.choose_decoding``)."""
     out: list[Span] = []
     for sp in spans:
         prev = out[-1] if out else None

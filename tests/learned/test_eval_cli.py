@@ -137,7 +137,7 @@ def test_decoding_is_chosen_per_field_where_it_gains():
     span is another value (a signer's two title lines); the documents are decoded again with it."""
     from types import SimpleNamespace
 
-    from sohoa.training.evaluate import choose_decoding
+    from sohoa.training.choose import choose_decoding
 
     class Decoder:
         field_names = ["title", "subject", "signer_title"]
