@@ -407,3 +407,23 @@ def test_a_commune_address_is_a_village_and_a_town_address_a_residential_group()
     assert _settled("Thôn {village}", "Thị trấn Đông Anh") == "Tổ dân phố {tdp}"
     assert _settled("Thôn {village}", "Xã Như Cố") == "Thôn {village}"
     assert _settled("Số {house}, đường {street}", "Xã Như Cố") == "Số {house}, đường {street}"
+
+
+@pytest.mark.parametrize("tid", ["letter_a", "letter_b"])
+def test_every_letter_topic_is_drawn_and_printed_whole(tid):
+    """Letters drew their V/v subject from three topics per sector (a helper's report): more were
+    written, and each must come out with its subject labelled and no placeholder left."""
+    import random
+
+    from sohoa.data.generator.compose import Composer, template_by_id
+
+    tpl = template_by_id(tid)
+    subjects = set()
+    for seed in range(40):
+        comp = Composer(random.Random(f"topic:{seed}"), tpl, f"t{seed}")
+        doc = comp.compose()
+        text = " ".join(ln["text"] for p in doc.pages for ln in p.lines)
+        assert "{" not in text and "<<" not in text
+        assert doc.fields["subject"]["value"].startswith("V/v ")
+        subjects.add(comp.c["topic"]["subject"])
+    assert len(subjects) == len(resource("vocab.yaml")["letter_topics"][tpl["topic"]])
