@@ -177,7 +177,8 @@ def _address(rng: random.Random, unit: V.Unit, vocab: dict) -> str:
 def _settled(form: str, ward: str) -> str:
     """``form`` as the ward's kind of settlement has it: a commune (xã) is made of villages (thôn),
     a town ward (phường, thị trấn) of residential groups (tổ dân phố); the other one is swapped in
-    (after the draw, so that no other value moves)."""
+    after the draw, so the draws are made as before (a handwritten value printed otherwise still
+    moves the later draws of its document: its glyphs jitter per word)."""
     rural = _strip_accents(ward.lower()).startswith("xa ")
     if rural and form.startswith("Tổ dân phố"):
         return "Thôn {village}"
