@@ -9,14 +9,14 @@ from sohoa.training.metrics import FieldScores
 
 
 def choose_decoding(model: LearnedModel, preds: list[dict], min_gain: float = 0.002) -> dict[str, list[str]]:
-    """How the decoder reads each field's spans, chosen on these documents; ``model`` decodes that
-    way from then on, and ``preds`` are re-decoded with it: ``join_fields`` (spans that follow each
-    other become one: the tagger opens a listed recipient's every item, often a title's every line, with its own B-, but elsewhere a
-    second span is another value, "KT. GIÁM ĐỐC" / "PHÓ GIÁM ĐỐC") and ``snap_fields`` (spans
-    widen to their whole lines: the tagger misses a title line's first or last word). Per field,
-    the option (none, join, snap, both) with the best strict F1 (model alone) wins when it beats
-    plain decoding by at least ``min_gain``. Fields do not interact (each option moves only the
-    spans of its field), so each is decided alone."""
+    """How the decoder reads each field's spans, chosen on these documents; ``model`` decodes that way from
+    then on, and ``preds`` are re-decoded with it: ``join_fields`` (spans that follow each other
+    become one: the tagger opens a listed recipient's every item, often a title's every line, with
+    its own B-, but elsewhere a second span is another value, "KT. GIÁM ĐỐC" / "PHÓ GIÁM ĐỐC") and
+    ``snap_fields`` (spans widen to their whole lines: the tagger misses a title line's first or
+    last word). Per field, the option (none, join, snap, both) with the best strict F1 (model alone)
+    wins when it beats plain decoding by at least ``min_gain``. Fields do not interact (each option
+    moves only the spans of its field), so each is decided alone."""
     options = {"none": ((), ()), "join": (model.field_names, ()), "snap": ((), model.field_names),
                "both": (model.field_names, model.field_names)}
 
