@@ -302,8 +302,12 @@ def strip_signature_strokes(text: str) -> str:
     """``text`` without the signature or seal strokes read before the office words in it; as it
     is when it holds no office word."""
     tokens = text.split()
-    if any(_office_word(_unsmeared(t)) for t in tokens):
-        while tokens and _stroke(_unsmeared(tokens[0])):
+    offices = [t for t in tokens if _office_word(_unsmeared(t))]
+    if offices:
+        # a title written in sentence case ("Khách hàng đề nghị") keeps its words before the office
+        # ones: only junk there is a stroke; in capitals a lower-case word is one too
+        capitals = any(_unsmeared(t).isupper() for t in offices)
+        while tokens and (_stroke(_unsmeared(tokens[0])) if capitals else _junk(tokens[0])):
             tokens.pop(0)
     return " ".join(tokens)
 

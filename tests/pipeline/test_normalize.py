@@ -112,6 +112,8 @@ def test_ocr_variants_of_the_number_prefix_and_eth():
     ("KẾ TOÁN TRƯỞNG", "KẾ TOÁN TRƯỞNG"),
     ("NGƯỜI NỘP HỒ SƠ", "NGƯỜI NỘP HỒ SƠ"),  # not SỞ: "hồ sơ" is a word (the fresh26 helper)
     ("GIÁM ĐỐC SƠ", "GIÁM ĐỐC SỞ"),          # elsewhere SƠ is a SỞ that lost its hook
+    ("Khách hàng đề nghị", "Khách hàng đề nghị"),  # a title in sentence case keeps its first words
+    ("u + Người làm đơn", "Người làm đơn"),   # (the fresh28 helper); junk before it is still a stroke
 ])
 def test_signer_title_repairs(read, value):
     assert normalize_field("signer_title", read) == value
