@@ -228,6 +228,7 @@ V17_SETS=("${V16K_SETS[@]}" fresh18:113 fresh19:127)
 V18_SETS=("${V17_SETS[@]}" fresh20:131)
 V19_SETS=("${V18_SETS[@]}" fresh21:137 fresh22:139)
 V20_SETS=("${V19_SETS[@]}" fresh23:149 fresh24:151)
+V21_SETS=("${V20_SETS[@]}" fresh25:157 fresh26:163)
 
 # v15k_data PREPARED: session 26's training data: layout_training_data with every read blind set of
 # sessions 19-23 (fresh to fresh9) at the seed of its blind set.
@@ -274,6 +275,31 @@ v19_data() { layout_training_data "$1" "${V19_SETS[@]}"; }
 # v20_data PREPARED: session 33's training data: v19_data's sets plus fresh23 and fresh24 (read,
 # judged), each at the seed of its blind set.
 v20_data() { layout_training_data "$1" "${V20_SETS[@]}"; }
+
+# v21_data PREPARED: session 34's training data: v20_data's sets plus fresh25 and fresh26 (read,
+# judged), each at the seed of its blind set.
+v21_data() { layout_training_data "$1" "${V21_SETS[@]}"; }
+
+# merge_variant ZOO OUT FIELD...: a copy of the exported model ZOO whose merge takes the model's
+# value of each FIELD whenever it has one (override and fill at 0.0), the rest of the merge as it
+# is; the manifest says so. Skips an OUT that exists.
+merge_variant() {
+  local zoo=$1 out=$2; shift 2
+  [ -f "$out/manifest.json" ] && return 0
+  step "merge variant $(basename "$out"): the model's $*"
+  mkdir -p "$out" && cp "$zoo"/* "$out"/
+  "$PY" - "$out/manifest.json" "$@" <<'PY'
+import json, sys
+path, fields = sys.argv[1], sys.argv[2:]
+manifest = json.load(open(path, encoding="utf-8"))
+merge = manifest["merge"]
+for name in fields:
+    merge["override_min_conf"][name] = 0.0
+    merge["fill_min_conf"][name] = 0.0
+manifest["metrics"]["merge_variant"] = f"the model's value taken whenever it has one for {', '.join(fields)}"
+json.dump(manifest, open(path, "w", encoding="utf-8"), ensure_ascii=False, indent=2)
+PY
+}
 
 # judge_against_v6 NAME PREPARED SET:SEED[,SET:SEED...] OUT: the stacked model NAME trained on PREPARED
 # (EPOCHS, THREADS), exported with layoutlm/v6's merge taken as it is, the blind SETs drawn (their
