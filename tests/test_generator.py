@@ -413,6 +413,17 @@ def test_a_commune_address_is_a_village_and_a_town_address_a_residential_group()
     assert _settled("Số {house}, đường {street}", "Xã Như Cố") == "Số {house}, đường {street}"
 
 
+def test_a_street_named_by_a_date_is_called_a_street():
+    """ "Số 43 30 Tháng 4": a street named by a date after a bare house number (seen by a helper)."""
+    from sohoa.data.generator.context import _named_street
+
+    assert _named_street("Số {house} {street}", "30 Tháng 4") == "Số {house} đường {street}"
+    assert _named_street("{house} {street}", "30 Tháng 4") == "{house} đường {street}"
+    assert _named_street("Số {house}, đường {street}", "30 Tháng 4") == "Số {house}, đường {street}"
+    assert _named_street("Số {house}, ngõ {lane}, phố {street}", "30 Tháng 4") == "Số {house}, ngõ {lane}, phố {street}"
+    assert _named_street("Số {house} {street}", "Trần Phú") == "Số {house} {street}"
+
+
 @pytest.mark.parametrize("tid", ["letter_a", "letter_b"])
 def test_every_letter_topic_is_drawn_and_printed_whole(tid):
     """Letters drew their V/v subject from three topics per sector (a helper's report): more were
@@ -431,3 +442,16 @@ def test_every_letter_topic_is_drawn_and_printed_whole(tid):
         assert doc.fields["subject"]["value"].startswith("V/v ")
         subjects.add(comp.c["topic"]["subject"])
     assert len(subjects) == len(resource("vocab.yaml")["letter_topics"][tpl["topic"]])
+
+
+def test_a_unit_kind_is_written_in_sentence_case():
+    """The legacy db spells a few kinds "Thành Phố ..."; an address printed "thành Phố Đồng Hới"
+    (seen by the fresh30 helper)."""
+    from sohoa.data.generator.values import _kind_cased, legacy_units, lower_unit
+
+    assert _kind_cased("Thành Phố Đồng Hới") == "Thành phố Đồng Hới"
+    assert _kind_cased("Thị Trấn Kiến Giang") == "Thị trấn Kiến Giang"
+    assert _kind_cased("Phường Thành Phố") == "Phường Thành Phố"
+    assert lower_unit(_kind_cased("Thành Phố Đồng Hới")) == "thành phố Đồng Hới"
+    title_cased = ("Thành Phố ", "Thị Xã ", "Thị Trấn ")
+    assert not [n for u in legacy_units() for n in (u.district, u.ward) if n.startswith(title_cased)]

@@ -163,15 +163,25 @@ def build_context(rng: random.Random, tpl: dict) -> dict:
 
 def _address(rng: random.Random, unit: V.Unit, vocab: dict) -> str:
     form = _settled(rng.choice(vocab["address_forms"]), unit.ward)
-    first = form.format(house=rng.choice([str(rng.randint(1, 300)), f"{rng.randint(1, 120)}/{rng.randint(1, 40)}",
-                                          f"{rng.randint(1, 99)}A"]),
-                        street=rng.choice(vocab["streets"]), village=rng.choice(vocab["villages"]),
-                        tdp=rng.randint(1, 25), lane=rng.randint(1, 200))
+    # drawn in the order they always were, so that every other value of a document stays as it was
+    house = rng.choice([str(rng.randint(1, 300)), f"{rng.randint(1, 120)}/{rng.randint(1, 40)}",
+                        f"{rng.randint(1, 99)}A"])
+    street = rng.choice(vocab["streets"])
+    village, tdp, lane = rng.choice(vocab["villages"]), rng.randint(1, 25), rng.randint(1, 200)
+    first = _named_street(form, street).format(house=house, street=street, village=village, tdp=tdp, lane=lane)
     parts = [first, V.lower_unit(unit.ward)]
     if unit.district:
         parts.append(V.lower_unit(unit.district))
     parts.append(V.lower_unit(unit.province))
     return ", ".join(parts)
+
+
+def _named_street(form: str, street: str) -> str:
+    """``form`` with "đường" before a street named by a date ("30 Tháng 4"): after a bare house
+    number the address read "Số 43 30 Tháng 4", which nobody writes."""
+    if street[:1].isdigit() and not re.search(r"(đường|phố) \{street\}", form):
+        return form.replace("{street}", "đường {street}")
+    return form
 
 
 def _settled(form: str, ward: str) -> str:

@@ -58,11 +58,22 @@ def legacy_units() -> tuple[Unit, ...]:
             "FROM admin_units_legacy ORDER BY provinceCode, district, ward").fetchall()
     # the db tells apart a town and the rural district of one name by a bracket ("Cao Lãnh (Thành
     # phố)"); a paper's place line prints only the name ("Cao Lãnh, ngày …")
-    return tuple(Unit(_province_full(p, ps), ps, str(pc).zfill(2), d or "", _UNIT_KIND.sub("", ds or ""), w)
+    return tuple(Unit(_province_full(p, ps), ps, str(pc).zfill(2), _kind_cased(d or ""),
+                      _UNIT_KIND.sub("", ds or ""), _kind_cased(w))
                  for p, ps, pc, d, ds, w in rows if w)
 
 
 _UNIT_KIND = re.compile(r"\s*\([^)]*\)$")
+# The legacy db spells a few kinds in title case ("Thành Phố Đồng Hới", "Thị Trấn ..."): a paper
+# writes "Thành phố Đồng Hới", and in running text "thành phố Đồng Hới", never "thành Phố".
+_KINDS = ("Thành phố", "Thị xã", "Thị trấn")
+
+
+def _kind_cased(name: str) -> str:
+    for kind in _KINDS:
+        if name[:len(kind)].lower() == kind.lower() and name[len(kind):len(kind) + 1] == " ":
+            return kind + name[len(kind):]
+    return name
 
 
 @lru_cache
