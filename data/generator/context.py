@@ -35,8 +35,38 @@ def office_holder(head: str, agency_name: str) -> str:
     return " ".join([head, *name])
 
 
+def template_agencies(tpl: dict) -> list[dict]:
+    """The agencies a template's papers may come from: its sector's (``agencies.yaml``), narrowed
+    by its optional ``agencies: [SYMBOL, ...]`` to the entries of those symbols. A sector or symbol
+    the resource does not have, or a narrowing with nothing at the template's levels, is a mistake
+    of the template and fails here, naming it, rather than heading its papers with whatever is left.
+    Without ``agencies`` the sector's list itself, so the draws of every other template stay as
+    they were."""
+    sectors = V.resource("agencies.yaml")
+    tid, sector = tpl.get("id", "?"), tpl.get("sector", "general")
+    if sector not in sectors:
+        raise ValueError(f"template {tid!r}: unknown sector {sector!r} (agencies.yaml has {', '.join(sectors)})")
+    agencies = sectors[sector]
+    wanted = tpl.get("agencies")
+    if wanted is None:
+        return agencies
+    known = {a["symbol"] for a in agencies}
+    if isinstance(wanted, str) or not wanted:
+        raise ValueError(f"template {tid!r}: `agencies` must be a non-empty list of symbols, not {wanted!r}")
+    for symbol in wanted:
+        if symbol not in known:
+            raise ValueError(f"template {tid!r}: sector {sector!r} has no agency {symbol!r} "
+                             f"(its symbols: {', '.join(sorted(known))})")
+    levels = tpl.get("agency_levels", ["province"])
+    narrowed = [a for a in agencies if a["symbol"] in wanted]
+    if not any(a["level"] in levels for a in narrowed):
+        raise ValueError(f"template {tid!r}: no agency {', '.join(wanted)} of sector {sector!r} "
+                         f"at the levels {', '.join(levels)}")
+    return narrowed
+
+
 def build_context(rng: random.Random, tpl: dict) -> dict:
-    agencies = V.resource("agencies.yaml")[tpl.get("sector", "general")]
+    agencies = template_agencies(tpl)
     levels = tpl.get("agency_levels", ["province"])
     date = V.random_date(rng, dt.date(2016, 1, 1), dt.date(2026, 10, 31))
     for _ in range(4):
@@ -48,6 +78,9 @@ def build_context(rng: random.Random, tpl: dict) -> dict:
             break
         date = (V.random_date(rng, dt.date(2016, 1, 1), dt.date(2025, 6, 30)) if era == "new"
                 else V.random_date(rng, V.REFORM_DATE, dt.date(2026, 10, 31)))
+    if not cands:  # e.g. legacy-only agencies where the legacy units are not installed
+        raise ValueError(f"template {tpl.get('id', '?')!r}: no agency of sector {tpl.get('sector', 'general')!r} "
+                         f"at the levels {', '.join(levels)} in the {era} era")
     agency = rng.choices(cands, weights=[a.get("weight", 1) for a in cands])[0]
     units = V.units_for(date)
     unit = rng.choice(units)

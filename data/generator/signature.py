@@ -15,7 +15,8 @@ def signs_for_the_head(head: str, level: str, drawn: str) -> str | None:
     """Who signs "TL." (by order of) the head: the office that serves that head. A people's
     committee's chairman has his office's chief (a "TRƯỞNG PHÒNG NGHIỆP VỤ" serves a department,
     not a committee); a minister, the head of one of the ministry's departments (vụ). A commune's
-    chairman or a district office's head has no such office below him: None (his deputy signs KT.)."""
+    chairman or a district office's head has no such office below him: None (his deputy signs KT.).
+    A general department (tổng cục: Thuế, Hải quan, before 2025) is made of vụ and cục, not phòng."""
     if head == "TRƯỞNG PHÒNG" or (head == "CHỦ TỊCH" and level == "commune"):
         return None
     if head == "CHỦ TỊCH":
@@ -23,6 +24,8 @@ def signs_for_the_head(head: str, level: str, drawn: str) -> str | None:
     if head == "BỘ TRƯỞNG":
         return {"TRƯỞNG PHÒNG NGHIỆP VỤ": "VỤ TRƯỞNG VỤ PHÁP CHẾ",
                 "TRƯỞNG PHÒNG TỔNG HỢP": "VỤ TRƯỞNG VỤ KẾ HOẠCH - TÀI CHÍNH"}.get(drawn, drawn)
+    if head == "TỔNG CỤC TRƯỞNG":
+        return {"TRƯỞNG PHÒNG NGHIỆP VỤ": "VỤ TRƯỞNG VỤ PHÁP CHẾ"}.get(drawn, "CHÁNH VĂN PHÒNG")
     return drawn
 
 
