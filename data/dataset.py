@@ -39,11 +39,12 @@ from pathlib import Path
 # fresh23 and fresh24 (session 32) judged v19k, pooled (not shipped).
 # fresh25 and fresh26 (session 33) judged v20k, pooled (not shipped); a next change needs fresh27.
 # fresh27 and fresh28 (session 33, written at its end): not drawn, no number read; seeds 167 and 173.
-# fresh29 (session 34): written for a later judgement, not drawn, no number read.
+# fresh29 and fresh30 (session 34): written for a later judgement, not drawn, no number read; seeds
+# reserved 179 and 181.
 FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10",
                 "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18", "fresh19",
                 "fresh20", "fresh21", "fresh22", "fresh23", "fresh24", "fresh25", "fresh26", "fresh27",
-                "fresh28", "fresh29")
+                "fresh28", "fresh29", "fresh30")
 SPLITS = ("train", "validation", "test", "calibration") + FRESH_SPLITS
 
 
