@@ -38,7 +38,7 @@ from pathlib import Path
 # fresh18 to fresh22 (sessions 29-31) each judged one change (training/README.md).
 # fresh23 and fresh24 (session 32) judged v19k, pooled (not shipped).
 # fresh25 and fresh26 (session 33) judged v20k, pooled (not shipped); a next change needs fresh27.
-# fresh27 and fresh28 (session 33, written at its end): not drawn, no number read; seeds 167 and 173.
+# fresh27 and fresh28 (session 33, written at its end) judged v21k in session 34, pooled (not shipped).
 # fresh29 and fresh30 (session 34): written for a later judgement, not drawn, no number read; seeds
 # reserved 179 and 181.
 FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10",
