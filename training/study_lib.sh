@@ -229,6 +229,7 @@ V18_SETS=("${V17_SETS[@]}" fresh20:131)
 V19_SETS=("${V18_SETS[@]}" fresh21:137 fresh22:139)
 V20_SETS=("${V19_SETS[@]}" fresh23:149 fresh24:151)
 V21_SETS=("${V20_SETS[@]}" fresh25:157 fresh26:163)
+V22_SETS=("${V21_SETS[@]}" fresh27:167 fresh28:173)
 
 # v15k_data PREPARED: session 26's training data: layout_training_data with every read blind set of
 # sessions 19-23 (fresh to fresh9) at the seed of its blind set.
@@ -279,6 +280,11 @@ v20_data() { layout_training_data "$1" "${V20_SETS[@]}"; }
 # v21_data PREPARED: session 34's training data: v20_data's sets plus fresh25 and fresh26 (read,
 # judged), each at the seed of its blind set.
 v21_data() { layout_training_data "$1" "${V21_SETS[@]}"; }
+
+# v22_data PREPARED: session 35's training data: v21_data's sets plus fresh27 and fresh28 (read,
+# judged), each at the seed of its blind set; x33a and x33b drawn from the 45-template extra pool
+# (session 34's twelve xo* papers included).
+v22_data() { layout_training_data "$1" "${V22_SETS[@]}"; }
 
 # merge_variant ZOO OUT FIELD...: a copy of the exported model ZOO whose merge takes the model's
 # value of each FIELD whenever it has one (override and fill at 0.0), the rest of the merge as it
