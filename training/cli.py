@@ -72,8 +72,12 @@ def _split_list(allowed: tuple[str, ...], alone: tuple[str, ...]):
               help="chance per page and epoch that its labelled form lines trade places (training/page_augment.py)")
 @click.option("--swap-labels", default=0.0, show_default=True,
               help="chance per form line and epoch that its printed label becomes another label of its field")
+@click.option("--retitle", default=0.0, show_default=True,
+              help="chance per page and epoch that it takes another document type's title and label "
+                   "(training/retitle.py)")
 def train(task, data, out, prepared, epochs, patience, batch_size, lr, seed, layers, hidden, max_steps,
-          line_variants, train_splits, resume, device, stacked, rule_dropout, token_mask, shuffle_lines, swap_labels):
+          line_variants, train_splits, resume, device, stacked, rule_dropout, token_mask, shuffle_lines, swap_labels,
+          retitle):
     """Train the layout model (document type + fields + line roles)."""
     from sohoa.training.prepare import prepare
     from sohoa.training.train import train as run_train
@@ -94,7 +98,7 @@ def train(task, data, out, prepared, epochs, patience, batch_size, lr, seed, lay
     res = run_train(prepared, out, epochs=epochs, patience=patience, batch_size=batch_size, lr=lr, seed=seed,
                     model_cfg=cfg, resume=resume, max_steps=max_steps, device=device, stacked=stacked,
                     rule_dropout=rule_dropout, token_mask=token_mask, shuffle_lines=shuffle_lines,
-                    swap_labels=swap_labels, log=click.echo)
+                    swap_labels=swap_labels, retitle=retitle, log=click.echo)
     res["command"] = _cmdline()
     (out / "config.json").write_text(json.dumps(res, indent=1), encoding="utf-8")
     click.echo(f"{task}: trained in {time.time() - t0:.0f} s -> {out}")

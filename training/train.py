@@ -25,6 +25,8 @@ from torch import nn
 from sohoa.models.learned.features import encode_page, n_rule_tags, rule_tag_ids
 from sohoa.training.model import DEFAULT_CONFIG, build, count_params
 from sohoa.training.page_augment import augment_page
+from sohoa.training.retitle import retitle as retitle_page
+from sohoa.training.retitle import title_donors
 
 IGNORE = -100
 
@@ -184,7 +186,7 @@ def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, bat
           max_steps: int | None = None, device: str | None = None, threads: int | None = None,
           eval_source: str = "auto", augment: bool = True, stacked: bool = False, rule_dropout: float = 0.2,
           token_mask: float = 0.0, shuffle_lines: float = 0.0, swap_labels: float = 0.0,
-          log=print) -> dict:
+          retitle: float = 0.0, log=print) -> dict:
     from tokenizers import Tokenizer
 
     from sohoa.training.page_metrics import calibrate, evaluate_pages
@@ -214,14 +216,16 @@ def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, bat
         ocr_val = [e for e in val_ex if e["source"] == "ocr"]
         val_ex = ocr_val or val_ex
     page_rng = random.Random(seed + 1)
-    pages_augmented = augment and (shuffle_lines > 0 or swap_labels > 0)
+    pages_augmented = augment and (shuffle_lines > 0 or swap_labels > 0 or retitle > 0)
+    donors = title_donors(train_ex) if pages_augmented and retitle > 0 else []
 
     def epoch_items() -> list[dict]:
         # OCR pages are the served distribution: each counts twice against the cheaper line pages.
-        # Each copy's form lines may trade places and change labels (page_augment.py), a new
-        # draw every epoch.
+        # Each copy may take another type's title (retitle.py) and its form lines may trade places
+        # and change labels (page_augment.py), a new draw every epoch.
         return [it for ex in train_ex for _ in range(2 if ex["source"] == "ocr" else 1)
-                for it in feat.windows(augment_page(ex, page_rng, shuffle_lines, swap_labels)
+                for it in feat.windows(augment_page(retitle_page(ex, page_rng, donors, retitle), page_rng,
+                                                    shuffle_lines, swap_labels)
                                        if pages_augmented else ex)[1]]
     items = epoch_items()
     log(f"train: {len(train_ex)} pages, {len(items)} windows; validation: {len(val_ex)} pages; device {dev}")
@@ -248,7 +252,7 @@ def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, bat
                                                       "lr": lr, "seed": seed, "prepared": str(prepared),
                                                       "rule_dropout": rule_dropout if stacked else None,
                                                       "token_mask": token_mask, "shuffle_lines": shuffle_lines,
-                                                      "swap_labels": swap_labels}}
+                                                      "swap_labels": swap_labels, "retitle": retitle}}
     shutil.copy(prepared / "tokenizer.json", out / "tokenizer.json")
     if (prepared / "data.json").exists():
         shutil.copy(prepared / "data.json", out / "data.json")
@@ -337,6 +341,8 @@ def main(argv=None) -> int:
     ap.add_argument("--token-mask", type=float, default=0.0)
     ap.add_argument("--shuffle-lines", type=float, default=0.0)
     ap.add_argument("--swap-labels", type=float, default=0.0)
+    ap.add_argument("--retitle", type=float, default=0.0,
+                    help="share of training pages given another document type's title and label (retitle.py)")
     a = ap.parse_args(argv)
     cfg = {}
     if a.dropout is not None:
@@ -350,7 +356,7 @@ def main(argv=None) -> int:
     train(a.prepared, a.out, epochs=a.epochs, patience=a.patience, batch_size=a.batch_size, lr=a.lr, seed=a.seed,
           model_cfg=cfg, resume=a.resume, max_steps=a.max_steps, device=a.device, augment=not a.no_augment,
           stacked=a.stacked, rule_dropout=a.rule_dropout, token_mask=a.token_mask,
-          shuffle_lines=a.shuffle_lines, swap_labels=a.swap_labels)
+          shuffle_lines=a.shuffle_lines, swap_labels=a.swap_labels, retitle=a.retitle)
     return 0
 
 
