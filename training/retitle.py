@@ -36,21 +36,17 @@ def _title_span(ex: dict) -> list[int]:
     return list(range(start, end))
 
 
-def title_donors(examples: list[dict]) -> list[tuple[str, list[str]]]:
-    """(document type, title words) of every example that has a title, once per distinct pair."""
-    seen, out = set(), []
+def title_donors(examples: list[dict]) -> dict[str, list[list[str]]]:
+    """Document type -> the distinct titles (their words) of the examples of that type."""
+    seen: dict[str, dict[tuple, None]] = {}
     for ex in examples:
         span = _title_span(ex)
-        if not span:
-            continue
-        key = (ex["doc_type"], tuple(ex["words"][i] for i in span))
-        if key not in seen:
-            seen.add(key)
-            out.append((key[0], list(key[1])))
-    return out
+        if span:
+            seen.setdefault(ex["doc_type"], {})[tuple(ex["words"][i] for i in span)] = None
+    return {t: [list(w) for w in titles] for t, titles in seen.items()}
 
 
-def retitle(ex: dict, rng: random.Random, donors: list[tuple[str, list[str]]], p: float = 0.0,
+def retitle(ex: dict, rng: random.Random, donors: dict[str, list[list[str]]], p: float = 0.0,
             unknown: float = 0.3) -> dict:
     """With probability ``p``, a copy of the page with its title's words replaced by a donor's
     title of another document type and ``doc_type`` set to the donor's. The new words are laid over
@@ -60,10 +56,12 @@ def retitle(ex: dict, rng: random.Random, donors: list[tuple[str, list[str]]], p
     if p <= 0 or rng.random() >= p:
         return ex
     span = _title_span(ex)
-    others = [d for d in donors if d[0] != ex["doc_type"]]
+    others = sorted(t for t, titles in donors.items() if t != ex["doc_type"] and titles)
     if not span or not others:
         return ex
-    doc_type, words = rng.choice(others)
+    # the type first, then one of its titles: decisions have few distinct titles, licences many
+    doc_type = rng.choice(others)
+    words = rng.choice(donors[doc_type])
     keys = [k for k in WORD_KEYS if ex.get(k) is not None]
     # the old title's lines, in reading order, and how many of the new words each one takes
     lines: list[list[int]] = []

@@ -217,7 +217,7 @@ def train(prepared: Path, out: Path, *, epochs: int = 30, patience: int = 5, bat
         val_ex = ocr_val or val_ex
     page_rng = random.Random(seed + 1)
     pages_augmented = augment and (shuffle_lines > 0 or swap_labels > 0 or retitle > 0)
-    donors = title_donors(train_ex) if pages_augmented and retitle > 0 else []
+    donors = title_donors(train_ex) if pages_augmented and retitle > 0 else {}
 
     def epoch_items() -> list[dict]:
         # OCR pages are the served distribution: each counts twice against the cheaper line pages.
