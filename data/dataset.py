@@ -39,8 +39,7 @@ from pathlib import Path
 # fresh23 and fresh24 (session 32) judged v19k, pooled (not shipped).
 # fresh25 and fresh26 (session 33) judged v20k, pooled (not shipped); a next change needs fresh27.
 # fresh27 and fresh28 (session 33, written at its end) judged v21k in session 34, pooled (not shipped).
-# fresh29 and fresh30 (session 34): written for a later judgement, not drawn, no number read; seeds
-# reserved 179 and 181.
+# fresh29 and fresh30 (session 34) judged v22k in session 35, pooled (shipped as layoutlm/v7).
 # fresh31 and fresh32 (session 35): written for a later judgement, not drawn, no number read; seeds
 # reserved 191 and 193.
 FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10",
