@@ -111,6 +111,29 @@ def _spread(text: str, x0: float, x1: float) -> list[tuple[str, float, float]]:
     return out
 
 
+def lay_words(ex: dict, keys: list[str], like: int, over: list[int], text: str, **fixed) -> dict[str, list]:
+    """The words of ``text`` laid over the width of the words ``over`` (normalized and pixel
+    boxes), each a copy of word ``like`` (its row, role, line, tags) but for its text, its box and
+    the entries ``fixed`` gives: a value for every new word, or a function of the word's index."""
+    px_in = ex.get("px_boxes")
+    bx = (min(ex["boxes"][i][0] for i in over), max(ex["boxes"][i][2] for i in over))
+    qx = (min(px_in[i][0] for i in over), max(px_in[i][2] for i in over)) if px_in else bx
+    out: dict[str, list] = {k: [] for k in keys}
+    for j, ((w, x0, x1), (_, q0, q1)) in enumerate(zip(_spread(text, *bx), _spread(text, *qx))):
+        for k in keys:
+            val = ex[k][like]
+            if k == "words":
+                val = w
+            elif k == "boxes":
+                val = [round(x0), val[1], round(x1), val[3]]
+            elif k == "px_boxes":
+                val = [round(q0), val[1], round(q1), val[3]]
+            elif k in fixed:
+                val = fixed[k](j) if callable(fixed[k]) else fixed[k]
+            out[k].append(val)
+    return out
+
+
 def swap_labels(ex: dict, rng: random.Random, p: float = 0.3) -> dict:
     """A copy of the example in which each form line whose words before a form field's value are
     a known label of that field (``labelled_field``) gets, with probability ``p``, another label
@@ -122,7 +145,6 @@ def swap_labels(ex: dict, rng: random.Random, p: float = 0.3) -> dict:
         return ex
     labels = {name: ls for name, ls in lexicon().items() if name in FORM_FIELDS}
     tags = ex["field_tags"]
-    px_in = ex.get("px_boxes")
     keys = [k for k in WORD_KEYS if ex.get(k) is not None]
     out = {k: [] for k in keys}
 
@@ -143,23 +165,8 @@ def swap_labels(ex: dict, rng: random.Random, p: float = 0.3) -> dict:
             keep(idx)
             continue
         changed = True
-        head, first = idx[:b], idx[0]
-        bx = (min(ex["boxes"][i][0] for i in head), max(ex["boxes"][i][2] for i in head))
-        qx = (min(px_in[i][0] for i in head), max(px_in[i][2] for i in head)) if px_in else bx
-        for (w, x0, x1), (_, q0, q1) in zip(_spread(swap, *bx), _spread(swap, *qx)):
-            for k in keys:
-                val = ex[k][first]
-                if k == "words":
-                    val = w
-                elif k == "boxes":
-                    val = [int(round(x0)), val[1], int(round(x1)), val[3]]
-                elif k == "px_boxes":
-                    val = [int(round(q0)), val[1], int(round(q1)), val[3]]
-                elif k == "field_tags":
-                    val = "O"
-                elif k == "rule_fields":
-                    val = ""
-                out[k].append(val)
+        for k, vals in lay_words(ex, keys, idx[0], idx[:b], swap, field_tags="O", rule_fields="").items():
+            out[k] += vals
         keep(idx[b:])
     return {**ex, **out} if changed else ex
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 
 # The example's lists with one entry per word (page_augment.WORD_KEYS).
-from sohoa.training.page_augment import WORD_KEYS, _spread
+from sohoa.training.page_augment import WORD_KEYS, lay_words
 
 
 def _title_span(ex: dict) -> list[int]:
@@ -79,26 +79,10 @@ def retitle(ex: dict, rng: random.Random, donors: dict[str, list[list[str]]], p:
         cuts.append((taken, share))
         taken = share
     new = {k: [] for k in keys}
-    first_word = True
     for idx, (a, b) in zip(lines, cuts):
-        head = idx[0]
-        text = " ".join(words[a:b])
-        bx = (min(ex["boxes"][i][0] for i in idx), max(ex["boxes"][i][2] for i in idx))
-        px = ex.get("px_boxes")
-        qx = (min(px[i][0] for i in idx), max(px[i][2] for i in idx)) if px else bx
-        for (w, x0, x1), (_, q0, q1) in zip(_spread(text, *bx), _spread(text, *qx)):
-            for k in keys:
-                val = ex[k][head]
-                if k == "words":
-                    val = w
-                elif k == "boxes":
-                    val = [round(x0), val[1], round(x1), val[3]]
-                elif k == "px_boxes":
-                    val = [round(q0), val[1], round(q1), val[3]]
-                elif k == "field_tags":
-                    val = "B-title" if first_word else "I-title"
-                new[k].append(val)
-            first_word = False
+        tag = (lambda j, a=a: "B-title" if a + j == 0 else "I-title")  # the title's first word opens it
+        for k, vals in lay_words(ex, keys, idx[0], idx, " ".join(words[a:b]), field_tags=tag).items():
+            new[k] += vals
     lo, hi = span[0], span[-1] + 1
     out = {**ex, **{k: ex[k][:lo] + new[k] + ex[k][hi:] for k in keys}, "doc_type": doc_type}
     if ex.get("rules") is not None or ex.get("rule_fields") is not None:
