@@ -18,8 +18,5 @@ EPOCHS=${EPOCHS:-4}
 THREADS=${THREADS:-2}
 
 v21_data runs/layout/data34
-judge_against_v6 v21k runs/layout/data34 fresh27:167,fresh28:173 runs/eval34
-merge_variant runs/zoo/layoutlm-v21k runs/zoo/layoutlm-v21k-b subject valid_until issue_date
-eval_served runs/eval34 "fresh27,fresh28 fresh27 fresh28 test validation" runs/zoo/layoutlm-v21k-b
-real_served runs/eval34 runs/zoo/layoutlm-v21k-b
+judge_with_variant v21k runs/layout/data34 fresh27:167,fresh28:173 runs/eval34
 step "done"

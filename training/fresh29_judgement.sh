@@ -20,8 +20,5 @@ EPOCHS=${EPOCHS:-4}
 THREADS=${THREADS:-2}
 
 v22_data runs/layout/data35
-judge_against_v6 v22k runs/layout/data35 fresh29:179,fresh30:181 runs/eval35
-merge_variant runs/zoo/layoutlm-v22k runs/zoo/layoutlm-v22k-b subject valid_until issue_date
-eval_served runs/eval35 "fresh29,fresh30 fresh29 fresh30 test validation" runs/zoo/layoutlm-v22k-b
-real_served runs/eval35 runs/zoo/layoutlm-v22k-b
+judge_with_variant v22k runs/layout/data35 fresh29:179,fresh30:181 runs/eval35
 step "done"

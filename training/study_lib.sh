@@ -334,6 +334,19 @@ judge_against_v6() {
   real_served "$out" "$zoo" models/zoo/layoutlm/v6
 }
 
+# judge_with_variant NAME PREPARED SET:SEED,SET:SEED OUT: judge_against_v6, then the same weights
+# with the model's subject, valid_until and issue_date taken (merge_variant, "-b") evaluated as
+# served on the pool, each set, test, validation and the real scans (sessions 34 and 35).
+judge_with_variant() {
+  local name=$1 prepared=$2 out=$4 specs=() sets=() spec
+  IFS=, read -ra specs <<< "$3"
+  for spec in "${specs[@]}"; do sets+=("${spec%%:*}"); done
+  judge_against_v6 "$name" "$prepared" "$3" "$out"
+  merge_variant "runs/zoo/layoutlm-$name" "runs/zoo/layoutlm-$name-b" subject valid_until issue_date
+  eval_served "$out" "$(IFS=,; echo "${sets[*]}") ${sets[*]} test validation" "runs/zoo/layoutlm-$name-b"
+  real_served "$out" "runs/zoo/layoutlm-$name-b"
+}
+
 # eval_code_state OUT STATE MODEL SET: MODEL as served on SET, test and validation (gen1000) and on
 # the real scans, with the code now in the tree (a judgement's STATE: files checked out of some
 # commit), into OUT/STATE-<split>.json and OUT/real-STATE.json; skips what exists.
