@@ -230,18 +230,19 @@ V19_SETS=("${V18_SETS[@]}" fresh21:137 fresh22:139)
 V20_SETS=("${V19_SETS[@]}" fresh23:149 fresh24:151)
 V21_SETS=("${V20_SETS[@]}" fresh25:157 fresh26:163)
 V22_SETS=("${V21_SETS[@]}" fresh27:167 fresh28:173)
+V23_SETS=("${V22_SETS[@]}" fresh29:179 fresh30:181)
 
 # v15k_data PREPARED: session 26's training data: layout_training_data with every read blind set of
 # sessions 19-23 (fresh to fresh9) at the seed of its blind set.
 v15k_data() { layout_training_data "$1" "${V15K_SETS[@]}"; }
 
-# blind_sets SET:SEED...: 240 documents of each evaluation-only SET (its own templates, at SEED),
-# generated as datasets/SET-240 and OCR-cached as runs/ocr/SET-240-sohoa.
+# blind_sets SET:SEED...: BLIND_DOCS (240) documents of each evaluation-only SET (its own templates,
+# at SEED), generated as datasets/SET-N and OCR-cached as runs/ocr/SET-N-sohoa.
 blind_sets() {
-  local spec name
+  local spec name n=${BLIND_DOCS:-240}
   for spec in "$@"; do
-    name=${spec%%:*}-240
-    gen "$name" 240 "${spec##*:}" --fresh-templates "${spec%%:*}"
+    name=${spec%%:*}-$n
+    gen "$name" "$n" "${spec##*:}" --fresh-templates "${spec%%:*}"
     ocr "$name"
   done
 }
@@ -286,6 +287,11 @@ v21_data() { layout_training_data "$1" "${V21_SETS[@]}"; }
 # (session 34's twelve xo* papers included).
 v22_data() { layout_training_data "$1" "${V22_SETS[@]}"; }
 
+# v23_data PREPARED: session 36's training data: v22_data's sets plus fresh29 and fresh30 (read,
+# judged), each at the seed of its blind set; x33a and x33b drawn from the 53-template extra pool
+# (session 35's xo13-xo20 included).
+v23_data() { layout_training_data "$1" "${V23_SETS[@]}"; }
+
 # merge_variant ZOO OUT FIELD...: a copy of the exported model ZOO whose merge takes the model's
 # value of each FIELD whenever it has one (override and fill at 0.0), the rest of the merge as it
 # is; the manifest says so. Skips an OUT that exists.
@@ -307,32 +313,38 @@ json.dump(manifest, open(path, "w", encoding="utf-8"), ensure_ascii=False, inden
 PY
 }
 
-# judge_against_v6 NAME PREPARED SET:SEED[,SET:SEED...] OUT: the stacked model NAME trained on PREPARED
-# (EPOCHS, THREADS), exported with layoutlm/v6's merge taken as it is, the blind SETs drawn (their
-# templates must be committed), then NAME and v6 evaluated as served on each SET, on the SETs pooled
-# when there are several (one split of unseen templates, session 32), on test and validation and on
-# the real scans, into OUT (sessions 30 to 32).
-judge_against_v6() {
+# judge_against NAME PREPARED SET:SEED[,SET:SEED...] OUT: the stacked model NAME trained on PREPARED
+# (EPOCHS, THREADS, the array TRAIN_FLAGS if set), exported with the merge of BASELINE (a zoo folder,
+# layoutlm/v6 unless set) taken as it is, the blind SETs drawn (BLIND_DOCS each; their templates must
+# be committed), then NAME and BASELINE evaluated as served on each SET, on the SETs pooled when
+# there are several (one split of unseen templates, session 32), on test and validation and on the
+# real scans, into OUT (sessions 30 to 36).
+judge_against() {
   local name=$1 prepared=$2 out=$4 spec sets=() specs=()
+  local baseline=${BASELINE:-models/zoo/layoutlm/v6} n=${BLIND_DOCS:-240}
   IFS=, read -ra specs <<< "$3"
-  step "train $name (stacked), $EPOCHS epochs, $THREADS threads"
-  train_layout "$prepared" "$EPOCHS" "$name" --stacked
+  step "train $name (stacked), $EPOCHS epochs, $THREADS threads ${TRAIN_FLAGS[*]-}"
+  train_layout "$prepared" "$EPOCHS" "$name" --stacked ${TRAIN_FLAGS[@]+"${TRAIN_FLAGS[@]}"}
   local zoo=runs/zoo/layoutlm-$name
-  once "$zoo" "export $name with layoutlm/v6's merge" \
+  once "$zoo" "export $name with $(basename "$baseline")'s merge" \
     "$SOHOA" export --model "runs/layout/$name" --out "$zoo" --eval-data runs/ocr/gen1000-sohoa --timing-pages 20 \
-      --merge-of models/zoo/layoutlm/v6
+      --merge-of "$baseline"
   for spec in "${specs[@]}"; do
     [ -f "data/resources/templates_${spec%%:*}.yaml" ] || { echo "${spec%%:*}'s templates are not committed yet"; return 1; }
     sets+=("${spec%%:*}")
   done
   blind_sets "${specs[@]}"
   caches=(--data runs/ocr/gen1000-sohoa)
-  for spec in "${sets[@]}"; do caches+=(--data "runs/ocr/$spec-240-sohoa"); done
+  for spec in "${sets[@]}"; do caches+=(--data "runs/ocr/$spec-$n-sohoa"); done
   local splits="${sets[*]} test validation"
   [ ${#sets[@]} -gt 1 ] && splits="$(IFS=,; echo "${sets[*]}") $splits"
-  eval_served "$out" "$splits" "$zoo" models/zoo/layoutlm/v6   # both as served
-  real_served "$out" "$zoo" models/zoo/layoutlm/v6
+  eval_served "$out" "$splits" "$zoo" "$baseline"   # both as served
+  real_served "$out" "$zoo" "$baseline"
 }
+
+# judge_against_v6 NAME PREPARED SET:SEED[,SET:SEED...] OUT: judge_against with layoutlm/v6 as the
+# baseline (the runners of sessions 30 to 35).
+judge_against_v6() { BASELINE=models/zoo/layoutlm/v6 judge_against "$@"; }
 
 # judge_with_variant NAME PREPARED SET:SEED,SET:SEED OUT: judge_against_v6, then the same weights
 # with the model's subject, valid_until and issue_date taken (merge_variant, "-b") evaluated as
