@@ -37,6 +37,15 @@ class Unit:
     district_short: str
     ward: str              # "Phường Ba Đình", "Xã Phước Hải"
 
+    @property
+    def ward_short(self) -> str:
+        """The commune's name without its kind, as a commune's place line prints it: "Ba Đình",
+        "Đông Anh" (of "Thị trấn Đông Anh": a two-word kind), "Phú Quốc" (of "Đặc khu Phú Quốc")."""
+        for kind in _WARD_KINDS:
+            if self.ward.startswith(kind + " "):
+                return self.ward[len(kind) + 1:]
+        return self.ward
+
 
 def _province_full(name: str, short: str) -> str:
     if name.lower().startswith(("tỉnh", "thành phố")):
@@ -67,6 +76,7 @@ _UNIT_KIND = re.compile(r"\s*\([^)]*\)$")
 # The legacy db spells a few kinds in title case ("Thành Phố Đồng Hới", "Thị Trấn ..."): a paper
 # writes "Thành phố Đồng Hới", and in running text "thành phố Đồng Hới", never "thành Phố".
 _KINDS = ("Thành phố", "Thị xã", "Thị trấn")
+_WARD_KINDS = ("Thị trấn", "Đặc khu", "Phường", "Xã")
 
 
 def _kind_cased(name: str) -> str:
