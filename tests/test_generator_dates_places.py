@@ -1,5 +1,5 @@
 """What a generated paper says must hold on its own date and place: the place line of a town's
-paper, the holder's age, the legal bases a paper cites (faults found in session 35, fixed in 36)."""
+paper, the holder's age, the legal bases a paper cites, a place-date line at the paper's edge (faults found in sessions 35-36)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,6 +8,7 @@ import random
 from sohoa.data.generator import values as V
 from sohoa.data.generator.compose import Composer, template_by_id
 from sohoa.data.generator.context import build_context
+from sohoa.data.generator.render import Run, tokenize
 
 
 def test_a_communes_place_line_prints_its_name_without_its_kind():
@@ -61,3 +62,21 @@ def test_a_paper_cites_no_act_passed_after_it():
                 cited += 1
                 assert V.cited_date(base) is None or V.cited_date(base) <= date, (seed, date, base)
     assert cited > 10  # the template does cite bases
+
+
+def test_an_italic_place_date_line_near_the_edge_stays_on_the_paper():
+    """A centred place-date line whose advance just fits the paper can still leave it by the overhang
+    of its last italic glyph: one fresh34 page in 720 (session 36). Every placement up to the edge,
+    in every face the generator draws, keeps the line's box on the paper."""
+    tpl = template_by_id("lic_kcb_a")
+    for seed in range(12):  # the face and size are drawn per paper
+        comp = Composer(random.Random(f"edge:{seed}"), tpl, "t")
+        comp.c["place"] = "Thành phố Hồ Chí Minh"
+        words = V.date_words(comp.c["date"], leading_zero=True)
+        runs = [Run(comp.c["place"], "italic", "issue_place"), Run(", ", "italic"), Run(words, "italic", "issue_date")]
+        half = comp.p.width(tokenize(runs), comp.body_pt) / 2
+        for step in range(0, 12):
+            comp.rec.fields.pop("issue_date", None)
+            comp._place_date(comp.W - half - step, comp.y)
+            box = comp.page.lines[-1]["bbox"]
+            assert 0 <= box[0] and box[2] <= comp.W, (seed, step, box, comp.W)
