@@ -1,5 +1,6 @@
 """What a generated paper says must hold on its own date and place: the place line of a town's
-paper, the holder's age, the legal bases a paper cites, a place-date line at the paper's edge (faults found in sessions 35-36)."""
+paper, the holder's age, the legal bases a paper cites, a place-date line at the paper's edge
+(faults found in sessions 35 and 36)."""
 from __future__ import annotations
 
 import datetime as dt
