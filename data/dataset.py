@@ -42,10 +42,12 @@ from pathlib import Path
 # fresh29 and fresh30 (session 34) judged v22k in session 35, pooled (shipped as layoutlm/v7).
 # fresh31 and fresh32 (session 35): written for a later judgement, not drawn, no number read; seeds
 # reserved 191 and 193.
+# fresh33 and fresh34 (session 36): written for a later judgement, not drawn, no number read; seeds
+# reserved 197 and 199.
 FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10",
                 "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18", "fresh19",
                 "fresh20", "fresh21", "fresh22", "fresh23", "fresh24", "fresh25", "fresh26", "fresh27",
-                "fresh28", "fresh29", "fresh30", "fresh31", "fresh32")
+                "fresh28", "fresh29", "fresh30", "fresh31", "fresh32", "fresh33", "fresh34")
 SPLITS = ("train", "validation", "test", "calibration") + FRESH_SPLITS
 
 

@@ -192,7 +192,7 @@ class Composer(HeaderElements, FormElements, SignatureElements):
         self.y += self.line_h(self.body_pt) * 0.2
 
     def el_bases(self, el: dict):
-        pool = V.resource("vocab.yaml")["bases"][el["pool"]]
+        pool = V.bases_in_force(V.resource("vocab.yaml")["bases"][el["pool"]], self.c["date"])
         k = self.rng.randint(*el.get("k", [2, 3]))
         chosen = self.rng.sample(pool, min(k, len(pool)))
         boxes = []

@@ -122,7 +122,7 @@ def build_context(rng: random.Random, tpl: dict) -> dict:
     elif level == "district":
         c["place"] = unit.district_short
     else:
-        c["place"] = unit.ward.split(" ", 1)[1]
+        c["place"] = unit.ward_short
 
     # numbers and dates used in running text
     c["year"] = date.year
@@ -152,7 +152,8 @@ def build_context(rng: random.Random, tpl: dict) -> dict:
     c["address"] = _address(rng, hunit, vocab)
     name, gender = V.person_name(rng)
     c["person"] = name
-    dob = V.random_date(rng, dt.date(1955, 1, 1), dt.date(2003, 12, 31))
+    # the holder is an adult on the paper's date (a 2016 license went to nobody born in 2003)
+    dob = V.random_date(rng, dt.date(1955, 1, 1), min(dt.date(2003, 12, 31), dt.date(date.year - 18, 12, 31)))
     if tpl.get("holder") == "person":
         c["holder_name"] = name
     elif tpl.get("holder") == "org":

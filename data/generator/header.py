@@ -134,7 +134,10 @@ class HeaderElements:
                 Run(words, "italic", "issue_date")]
         tokens = tokenize(runs)
         half = p.width(tokens, pt) / 2
-        if align == "center" and cx + half > self.W:
+        # an italic glyph reaches past its advance (up to ~0.3 em), so the line's box can leave the
+        # paper by a pixel when its advance just fits (one fresh34 page in 720, session 36)
+        overhang = pt * PX_PER_PT * 0.3
+        if align == "center" and cx + half + overhang > self.W:
             # a long place ("Thành phố Hồ Chí Minh") in a wide face would run off the paper: a typist
             # moves the line left into the margin (only such lines move, so other documents stay as drawn)
             cx = self.W - (self.W - self.right) / 2 - half

@@ -37,6 +37,15 @@ class Unit:
     district_short: str
     ward: str              # "Phường Ba Đình", "Xã Phước Hải"
 
+    @property
+    def ward_short(self) -> str:
+        """The commune's name without its kind, as a commune's place line prints it: "Ba Đình",
+        "Đông Anh" (of "Thị trấn Đông Anh": a two-word kind), "Phú Quốc" (of "Đặc khu Phú Quốc")."""
+        for kind in _WARD_KINDS:
+            if self.ward.startswith(kind + " "):
+                return self.ward[len(kind) + 1:]
+        return self.ward
+
 
 def _province_full(name: str, short: str) -> str:
     if name.lower().startswith(("tỉnh", "thành phố")):
@@ -67,6 +76,7 @@ _UNIT_KIND = re.compile(r"\s*\([^)]*\)$")
 # The legacy db spells a few kinds in title case ("Thành Phố Đồng Hới", "Thị Trấn ..."): a paper
 # writes "Thành phố Đồng Hới", and in running text "thành phố Đồng Hới", never "thành Phố".
 _KINDS = ("Thành phố", "Thị xã", "Thị trấn")
+_WARD_KINDS = ("Thị trấn", "Đặc khu", "Phường", "Xã")
 
 
 def _kind_cased(name: str) -> str:
@@ -182,3 +192,23 @@ def date_numeric(rng: random.Random, d: dt.date) -> str:
 
 def random_date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randrange(max(1, (end - start).days)))
+
+
+_CITED_DATE = re.compile(r"ngày (\d{1,2}) tháng (\d{1,2}) năm (\d{4})")
+_CITED_NUMBER_YEAR = re.compile(r"số \d+/(\d{4})/")
+
+
+def cited_date(text: str) -> dt.date | None:
+    """The date of the latest act a legal basis cites ("..., Luật sửa đổi ... ngày 17 tháng 6 năm
+    2020"), or the year of its number ("số 15/2018/NĐ-CP"); None when it names neither."""
+    dates = [dt.date(int(y), int(m), int(d)) for d, m, y in _CITED_DATE.findall(text)]
+    dates += [dt.date(int(y), 1, 1) for y in _CITED_NUMBER_YEAR.findall(text)]
+    return max(dates, default=None)
+
+
+def bases_in_force(pool: list[str], date: dt.date) -> list[str]:
+    """The legal bases a paper of ``date`` can cite: none passed after it (a 2017 licence cites no
+    "Luật Doanh nghiệp ngày 17 tháng 6 năm 2020"). A base with no date of its own (a proposal, a
+    decision "ngày {ref_date}") is always open; the whole pool if nothing is left."""
+    kept = [b for b in pool if (cited_date(b) or dt.date.min) <= date]
+    return kept or pool
