@@ -40,8 +40,7 @@ from pathlib import Path
 # fresh25 and fresh26 (session 33) judged v20k, pooled (not shipped); a next change needs fresh27.
 # fresh27 and fresh28 (session 33, written at its end) judged v21k in session 34, pooled (not shipped).
 # fresh29 and fresh30 (session 34) judged v22k in session 35, pooled (shipped as layoutlm/v7).
-# fresh31 and fresh32 (session 35): written for a later judgement, not drawn, no number read; seeds
-# reserved 191 and 193.
+# fresh31 and fresh32 (session 35) judged v23k in session 36, pooled (not shipped).
 # fresh33 and fresh34 (session 36): written for a later judgement, not drawn, no number read; seeds
 # reserved 197 and 199.
 FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10",
