@@ -231,6 +231,7 @@ V20_SETS=("${V19_SETS[@]}" fresh23:149 fresh24:151)
 V21_SETS=("${V20_SETS[@]}" fresh25:157 fresh26:163)
 V22_SETS=("${V21_SETS[@]}" fresh27:167 fresh28:173)
 V23_SETS=("${V22_SETS[@]}" fresh29:179 fresh30:181)
+V24_SETS=("${V23_SETS[@]}" fresh31:191 fresh32:193)
 
 # v15k_data PREPARED: session 26's training data: layout_training_data with every read blind set of
 # sessions 19-23 (fresh to fresh9) at the seed of its blind set.
@@ -291,6 +292,11 @@ v22_data() { layout_training_data "$1" "${V22_SETS[@]}"; }
 # judged), each at the seed of its blind set; x33a and x33b drawn from the 53-template extra pool
 # (session 35's xo13-xo20 included).
 v23_data() { layout_training_data "$1" "${V23_SETS[@]}"; }
+
+# v24_data PREPARED: the next recipe's training data: v23_data's sets plus fresh31 and fresh32 (read,
+# judged in session 36), each at the seed of its blind set, drawn by the generator as fixed in
+# session 36 (tests/test_generator_dates_places.py).
+v24_data() { layout_training_data "$1" "${V24_SETS[@]}"; }
 
 # merge_variant ZOO OUT FIELD...: a copy of the exported model ZOO whose merge takes the model's
 # value of each FIELD whenever it has one (override and fill at 0.0), the rest of the merge as it
