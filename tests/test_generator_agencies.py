@@ -230,4 +230,3 @@ def test_a_new_sectors_papers_render_whole(sector):
                                                                               comp.c["AGENCY_FLAT"])
             dist = [ln["text"] for p in doc.pages for ln in p.lines if ln["block"] == "distribution"]
             assert not any("Bộ Y tế" in t or "NVY" in t for t in dist), dist
-
