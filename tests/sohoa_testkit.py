@@ -119,3 +119,19 @@ def letter_ocr_lines():
         line(630, (110, "- Lưu: VT.")),
         line(820, (700, "Nguyễn Thị Minh Thư")),
     ]
+
+
+def prepared_page(lines, left: int = 100) -> dict:
+    """A prepared layout-model page (training/prepare.py's token lists) from (role, [(word, tag)])
+    lines: one line per 100 units down, words 60 units apart from ``left``, pixel boxes twice that."""
+    ex = {"words": [], "boxes": [], "px_boxes": [], "input_roles": [], "lines": [], "field_tags": [], "role_tags": []}
+    for k, (role, words) in enumerate(lines):
+        for j, (w, tag) in enumerate(words):
+            ex["words"].append(w)
+            ex["boxes"].append([left + 60 * j, 100 * k, left + 50 + 60 * j, 100 * k + 30])
+            ex["px_boxes"].append([2 * left + 120 * j, 200 * k, 2 * left + 100 + 120 * j, 200 * k + 60])
+            ex["input_roles"].append(role)
+            ex["lines"].append([k, 0])
+            ex["field_tags"].append(tag)
+            ex["role_tags"].append(role)
+    return ex

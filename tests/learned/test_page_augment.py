@@ -1,6 +1,8 @@
 """The form-line shuffle keeps each line whole and its labels with its words."""
 import random
 
+from sohoa_testkit import prepared_page
+
 from sohoa.training.page_augment import shuffle_form_lines
 
 
@@ -17,17 +19,7 @@ def _page():
         ("body", [("Hà", "B-issue_place"), ("Nội,", "I-issue_place")]),
         ("signature_block", [("GIÁM", "O"), ("ĐỐC", "O")]),
     ]
-    ex = {"words": [], "boxes": [], "px_boxes": [], "input_roles": [], "lines": [], "field_tags": [], "role_tags": []}
-    for k, (role, words) in enumerate(lines):
-        for j, (w, tag) in enumerate(words):
-            ex["words"].append(w)
-            ex["boxes"].append([100 + 60 * j, 100 * k, 150 + 60 * j, 100 * k + 30])
-            ex["px_boxes"].append([200 + 120 * j, 200 * k, 300 + 120 * j, 200 * k + 60])
-            ex["input_roles"].append(role)
-            ex["lines"].append([k, 0])
-            ex["field_tags"].append(tag)
-            ex["role_tags"].append(role)
-    return ex
+    return prepared_page(lines)
 
 
 def _lines(ex):

@@ -3,6 +3,7 @@ import json
 import random
 
 import pytest
+from sohoa_testkit import prepared_page
 
 from sohoa.training.retitle import retitle, title_donors
 
@@ -13,18 +14,9 @@ def _page(doc_type="license", title=(("GIẤY", "PHÉP"), ("HOẠT", "ĐỘNG"))
         lines.append(("title", [(w, "B-title" if (k, j) == (0, 0) else "I-title") for j, w in enumerate(words)]))
     lines += [("form_line", [("Họ", "O"), ("tên:", "O"), ("Lê", "B-holder_name"), ("An", "I-holder_name")]),
               ("signature_block", [("GIÁM", "O"), ("ĐỐC", "O")])]
-    ex = {"doc_type": doc_type, "words": [], "boxes": [], "px_boxes": [], "input_roles": [], "lines": [],
-          "field_tags": [], "role_tags": [], "rule_fields": [], "rules": {"doc_type": rules_type}}
-    for k, (role, words) in enumerate(lines):
-        for j, (w, tag) in enumerate(words):
-            ex["words"].append(w)
-            ex["boxes"].append([300 + 60 * j, 100 * k, 350 + 60 * j, 100 * k + 30])
-            ex["px_boxes"].append([600 + 120 * j, 200 * k, 700 + 120 * j, 200 * k + 60])
-            ex["input_roles"].append(role)
-            ex["lines"].append([k, 0])
-            ex["field_tags"].append(tag)
-            ex["role_tags"].append(role)
-            ex["rule_fields"].append("title" if role == "title" else "")
+    ex = prepared_page(lines, left=300)
+    ex.update(doc_type=doc_type, rules={"doc_type": rules_type},
+              rule_fields=["title" if role == "title" else "" for role in ex["input_roles"]])
     return ex
 
 
