@@ -81,3 +81,17 @@ def test_an_italic_place_date_line_near_the_edge_stays_on_the_paper():
             comp._place_date(comp.W - half - step, comp.y)
             box = comp.page.lines[-1]["bbox"]
             assert 0 <= box[0] and box[2] <= comp.W, (seed, step, box, comp.W)
+
+
+def test_a_short_permit_is_valid_for_days_and_the_others_for_years():
+    """`valid_days: [LOW, HIGH]`: a permit for one job (a vehicle's trip, a works' weeks) ends days
+    after its date, not the three to ten years every licence was given (the fresh35 helper)."""
+    tpl = dict(template_by_id("lic_gpxd"))
+    years = [build_context(random.Random(f"valid:{seed}"), tpl) for seed in range(30)]
+    short = [build_context(random.Random(f"valid:{seed}"), {**tpl, "valid_days": [10, 60]}) for seed in range(30)]
+    for long_c, short_c in zip(years, short):
+        assert (dt.date.fromisoformat(long_c["valid_until"]) - long_c["date"]).days >= 3 * 365 - 1
+        days = (dt.date.fromisoformat(short_c["valid_until"]) - short_c["date"]).days
+        assert 10 <= days <= 60
+        assert short_c["date"] == long_c["date"]  # drawn after the paper's own values
+        assert short_c["valid_until_text"].endswith(str(dt.date.fromisoformat(short_c["valid_until"]).year))

@@ -178,6 +178,8 @@ def build_context(rng: random.Random, tpl: dict) -> dict:
     scopes = vocab["scopes"].get(tpl.get("scope", ""), [])
     c["scope"] = rng.choice(scopes) if scopes else ""
     valid = date + dt.timedelta(days=365 * rng.choice([3, 5, 5, 10]) - rng.randint(0, 1))
+    if tpl.get("valid_days"):  # a short permit (days, not years); drawn after, so the others stay as drawn
+        valid = date + dt.timedelta(days=rng.randint(*tpl["valid_days"]))
     c["valid_until"] = valid.isoformat()
     c["valid_until_text"] = (V.date_words(valid) if rng.random() < 0.6
                              else "ngày " + V.date_numeric(rng, valid))
