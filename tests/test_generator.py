@@ -455,3 +455,30 @@ def test_a_unit_kind_is_written_in_sentence_case():
     assert lower_unit(_kind_cased("Thành Phố Đồng Hới")) == "thành phố Đồng Hới"
     title_cased = ("Thành Phố ", "Thị Xã ", "Thị Trấn ")
     assert not [n for u in legacy_units() for n in (u.district, u.ward) if n.startswith(title_cased)]
+
+
+def test_a_letter_may_carry_its_own_subject_line():
+    """A header's `subject: [...]` prints the letter's own "V/v ..." under its number, labelled as the
+    subject; without it the letter's topic gives it, drawn as before (the fresh35 helper: a letter
+    could only print a topic's subject, unrelated to its body)."""
+    import random
+
+    from sohoa.data.generator.compose import Composer, template_by_id
+
+    base = template_by_id("letter_a")
+    for seed in range(5):
+        comp = Composer(random.Random(f"subj:{seed}"), base, "t")
+        doc = comp.compose()
+        topic = comp.c["topic"]["subject"].format(year=comp.c["year"])
+        assert doc.fields["subject"]["value"] == topic
+    own = ["V/v chấp thuận đóng mới tàu cá của {holder_name}", "V/v trả lời đề nghị của {holder_name}"]
+    elements = [dict(el, subject=own) if el["type"] == "header" else el for el in base["elements"]]
+    assert any(el["type"] == "header" and el.get("subject_left") for el in elements)
+    for seed in range(6):
+        comp = Composer(random.Random(f"own:{seed}"), {**base, "elements": elements}, "t")
+        doc = comp.compose()
+        subject = doc.fields["subject"]["value"]
+        assert subject.startswith("V/v ") and "{" not in subject
+        assert subject in {s.format(holder_name=comp.c.get("holder_name", "")) for s in own}
+        lines = [ln for p in doc.pages for ln in p.lines if ln["block"] == "subject"]
+        assert lines and subject.startswith(lines[0]["text"])

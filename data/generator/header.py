@@ -102,9 +102,11 @@ class HeaderElements:
             add_block(page, "number", [nb])
         ly = row_y + self.line_h(self.body_pt)
         topic = c.get("topic")
-        if el.get("subject_left") and topic:
+        # a letter's own "V/v ..." lines (the header's ``subject``), else its topic's
+        own = el.get("subject")
+        if el.get("subject_left") and (own or topic):
             spt = self.rng.choice([12, 12.5, 13])
-            subj = fill(topic["subject"], c)
+            subj = fill(self.rng.choice(own) if own else topic["subject"], c)
             sboxes = []
             ly += 4
             for toks in p.wrap(tokenize([Run(subj, "regular", "subject")]), spt, left_w * 0.95):
