@@ -190,6 +190,11 @@ def build_context(rng: random.Random, tpl: dict) -> dict:
     c["topic"] = None
     if tpl.get("topic"):
         c["topic"] = rng.choice(vocab["letter_topics"][tpl["topic"]])
+    if tpl.get("letter_subject"):
+        # a letter's own "V/v …" lines (the header prints them with `subject_left`) instead of a shared
+        # topic's: a blind set's letters need not print the subjects the training letters print; no
+        # shared body comes with them. Drawn last, so every other template draws as before.
+        c["topic"] = {"subject": rng.choice(tpl["letter_subject"]), "body": []}
     if tpl.get("recipient"):
         pass
     return c
