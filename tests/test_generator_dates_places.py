@@ -81,3 +81,20 @@ def test_an_italic_place_date_line_near_the_edge_stays_on_the_paper():
             comp._place_date(comp.W - half - step, comp.y)
             box = comp.page.lines[-1]["bbox"]
             assert 0 <= box[0] and box[2] <= comp.W, (seed, step, box, comp.W)
+
+
+def test_a_local_holder_lives_in_the_papers_unit_and_moves_no_other_draw():
+    """``holder_local``: the holder's address (and the codes drawn from its province) are the paper's
+    own unit's, as for a school a provincial committee recognises; the other values are drawn as
+    without it."""
+    tpl = {**template_by_id("lic_kcb_a"), "id": "t_local"}
+    moved = 0
+    for seed in range(60):
+        free = build_context(random.Random(f"local:{seed}"), tpl)
+        local = build_context(random.Random(f"local:{seed}"), {**tpl, "holder_local": True})
+        assert local["address"].endswith(V.lower_unit(local["unit"].province)), local["address"]
+        moved += free["address"] != local["address"]
+        for key in ("date", "agency_name", "holder_name", "date_of_birth", "phone", "signer_name", "valid_until"):
+            assert free[key] == local[key], key
+    assert moved  # some holders of the free draw live elsewhere
+

@@ -149,6 +149,8 @@ def build_context(rng: random.Random, tpl: dict) -> dict:
     hunit = unit if rng.random() < 0.75 else rng.choice(units)
     if agency["level"] in ("district", "commune") and rng.random() < 0.8:
         hunit = unit
+    if tpl.get("holder_local"):  # a holder the paper's own unit must govern (a school, a firm it registers)
+        hunit = unit  # after the draws above, so that every later draw stays as it would be without it
     c["address"] = _address(rng, hunit, vocab)
     name, gender = V.person_name(rng)
     c["person"] = name
