@@ -482,3 +482,43 @@ def test_a_letter_may_carry_its_own_subject_line():
         assert subject in {s.format(holder_name=comp.c.get("holder_name", "")) for s in own}
         lines = [ln for p in doc.pages for ln in p.lines if ln["block"] == "subject"]
         assert lines and subject.startswith(lines[0]["text"])
+
+
+def test_a_letter_prints_its_own_subject_when_it_has_one():
+    """``letter_subject``: a template's own "V/v …" lines in the header instead of a shared topic's
+    (a blind set's letters need not print the training letters' subjects); no shared body."""
+    import random
+
+    from sohoa.data.generator.compose import Composer
+
+    own = ["V/v thử nghiệm dòng trích yếu riêng của {Prov}", "V/v dòng trích yếu riêng thứ hai"]
+    base = template_by_id("letter_a")
+    tpl = {**base, "id": "t_own_subject", "letter_subject": own}
+    seen = set()
+    for seed in range(12):
+        comp = Composer(random.Random(f"own:{seed}"), tpl, f"t{seed}")
+        doc = comp.compose()
+        subject = doc.fields["subject"]["value"]
+        assert subject in {normalize_field("subject", s.format(Prov=comp.c["Prov"])) for s in own}, subject
+        assert "{" not in doc.text and comp.c["topic"]["body"] == []
+        seen.add(subject.startswith("V/v thử"))
+    assert seen == {True, False}
+
+
+@pytest.mark.parametrize("kind", ["printing", "law_firm", "school", "drug_maker"])
+def test_the_holder_kinds_added_for_fresh36_fill_their_names(kind):
+    import random
+
+    from sohoa.data.generator.context import build_context
+
+    forms = resource("vocab.yaml")["org_forms"][kind]
+    tpl = {"id": f"t_{kind}", "holder": "org", "org": kind, "sector": "general"}
+    names = set()
+    for seed in range(40):
+        c = build_context(random.Random(f"kind:{kind}:{seed}"), tpl)
+        assert "{" not in c["holder_name"] and c["org_form"] in {f.split(" {")[0] for f in forms}
+        names.add(c["org_form"])
+    assert len(names) == len(forms)
+    if kind == "law_firm":
+        c = build_context(random.Random("scope"), {**tpl, "scope": "law_firm"})
+        assert c["scope"] in resource("vocab.yaml")["scopes"]["law_firm"]

@@ -29,7 +29,8 @@ def _cands(sector: str, level: str, era: str) -> list[dict]:
 
 def test_the_sectors_added():
     assert set(SECTORS) >= {*ORIGINAL, "justice", "home_affairs", "labour", "finance", "tax", "customs",
-                            "transport", "agriculture", "culture", "natural_resources", "foreign_affairs"}
+                            "transport", "agriculture", "culture", "natural_resources", "foreign_affairs",
+                            "science_technology", "information"}
 
 
 @pytest.mark.parametrize("sector", sorted(SECTORS))
@@ -127,6 +128,26 @@ def test_agencies_narrows_the_sector_and_an_empty_era_redraws_the_date():
     tpl = {**template_by_id("lic_kcb_a"), "id": "t_hq_doc", **customs}
     doc = Composer(random.Random("narrow:doc"), tpl, "t_hq_doc").compose()
     assert doc.fields["issuing_authority"]["value"].upper().startswith("CỤC HẢI QUAN")
+
+
+@pytest.mark.skipif(not V.legacy_units(), reason="the legacy units (vietnamadminunits) are not installed")
+def test_the_information_department_before_the_reform_and_its_heirs_after_it():
+    """Press and printing papers: the information department before 2025-07-01, the culture
+    department after it; telecoms and post: the science department after it (agencies.yaml)."""
+    press = {"id": "t_press", "sector": "information", "agency_levels": ["province"], "agencies": ["STTTT", "SVHTTDL"]}
+    post = {"id": "t_post", "sector": "information", "agency_levels": ["province"], "agencies": ["STTTT", "SKHCN"]}
+    seen = set()
+    for seed in range(80):
+        for tpl, heir in ((press, "Sở Văn hóa, Thể thao và Du lịch"), (post, "Sở Khoa học và Công nghệ")):
+            c = build_context(random.Random(f"info:{seed}"), tpl)
+            want = "Sở Thông tin và Truyền thông" if c["era"] == "legacy" else heir
+            assert c["agency_name"].startswith(want), (c["era"], c["agency_name"])
+            seen.add(c["era"])
+    assert seen == {"legacy", "new"}
+    standards = {"id": "t_tdc", "sector": "science_technology", "agency_levels": ["province"], "agencies": ["TĐC"]}
+    for seed in range(20):
+        c = build_context(random.Random(f"tdc:{seed}"), standards)
+        assert c["era"] == "legacy" and c["authority"].startswith("CHI CỤC TRƯỞNG CHI CỤC TIÊU CHUẨN")
 
 
 def test_a_template_naming_an_agency_its_sector_lacks_fails_at_once():

@@ -95,3 +95,19 @@ def test_a_short_permit_is_valid_for_days_and_the_others_for_years():
         assert 10 <= days <= 60
         assert short_c["date"] == long_c["date"]  # drawn after the paper's own values
         assert short_c["valid_until_text"].endswith(str(dt.date.fromisoformat(short_c["valid_until"]).year))
+
+
+def test_a_local_holder_lives_in_the_papers_unit_and_moves_no_other_draw():
+    """``holder_local``: the holder's address (and the codes drawn from its province) are the paper's
+    own unit's, as for a school a provincial committee recognises; the other values are drawn as
+    without it."""
+    tpl = {**template_by_id("lic_kcb_a"), "id": "t_local"}
+    moved = 0
+    for seed in range(60):
+        free = build_context(random.Random(f"local:{seed}"), tpl)
+        local = build_context(random.Random(f"local:{seed}"), {**tpl, "holder_local": True})
+        assert local["address"].endswith(V.lower_unit(local["unit"].province)), local["address"]
+        moved += free["address"] != local["address"]
+        for key in ("date", "agency_name", "holder_name", "date_of_birth", "phone", "signer_name", "valid_until"):
+            assert free[key] == local[key], key
+    assert moved  # some holders of the free draw live elsewhere

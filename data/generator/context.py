@@ -149,6 +149,8 @@ def build_context(rng: random.Random, tpl: dict) -> dict:
     hunit = unit if rng.random() < 0.75 else rng.choice(units)
     if agency["level"] in ("district", "commune") and rng.random() < 0.8:
         hunit = unit
+    if tpl.get("holder_local"):  # a holder the paper's own unit must govern (a school, a firm it registers)
+        hunit = unit  # after the draws above, so that every later draw stays as it would be without it
     c["address"] = _address(rng, hunit, vocab)
     name, gender = V.person_name(rng)
     c["person"] = name
@@ -192,6 +194,11 @@ def build_context(rng: random.Random, tpl: dict) -> dict:
     c["topic"] = None
     if tpl.get("topic"):
         c["topic"] = rng.choice(vocab["letter_topics"][tpl["topic"]])
+    if tpl.get("letter_subject"):
+        # a letter's own "V/v …" lines (the header prints them with `subject_left`) instead of a shared
+        # topic's: a blind set's letters need not print the subjects the training letters print; no
+        # shared body comes with them. Drawn last, so every other template draws as before.
+        c["topic"] = {"subject": rng.choice(tpl["letter_subject"]), "body": []}
     if tpl.get("recipient"):
         pass
     return c
