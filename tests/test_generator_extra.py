@@ -131,7 +131,8 @@ def test_a_table_spelled_out_by_its_template():
 
 def test_two_parties_sign_side_by_side_and_a_signer_other_than_the_holder():
     """``column: left`` puts a signature block in the left column and the next one on its line;
-    ``signer: other_person`` prints that name, not the holder's. The first block gives the fields."""
+    ``signer: other_person`` prints that name, not the holder's. The right-hand block (the issuer's,
+    Decree 30) gives signer_title and signer_name unless a block says otherwise (``signer_fields``)."""
     tpl = {"id": "t_two_sides", "doc_type": "other", "sector": "labour", "holder": "person",
            "agency_levels": ["province"], "title": ["BIÊN BẢN HÒA GIẢI THÀNH"],
            "elements": [{"type": "header"}, {"type": "title"},
@@ -147,8 +148,8 @@ def test_two_parties_sign_side_by_side_and_a_signer_other_than_the_holder():
         left = next(ln for ln in lines if ln["text"] == "NGƯỜI LAO ĐỘNG")
         right = next(ln for ln in lines if ln["text"] == "HÒA GIẢI VIÊN LAO ĐỘNG")
         assert abs(left["bbox"][1] - right["bbox"][1]) < 5 and left["bbox"][2] < right["bbox"][0]
-        assert doc.fields["signer_title"]["value"] == "NGƯỜI LAO ĐỘNG"
-        assert doc.fields["signer_name"]["value"] == comp.c["holder_name"] == doc.fields["holder_name"]["value"]
+        assert doc.fields["signer_title"]["value"] == "HÒA GIẢI VIÊN LAO ĐỘNG"
+        assert doc.fields["signer_name"]["value"] == comp.c["other_person"] != doc.fields["holder_name"]["value"]
         names = [ln["text"] for ln in lines if ln["block"] == "signature_block"]
         assert comp.c["other_person"] in names and comp.c["holder_name"] in names
         assert not any(ln["block"] == "distribution" for ln in lines)
@@ -169,3 +170,19 @@ def test_two_parties_sign_side_by_side_and_a_signer_other_than_the_holder():
         assert comp.c["other_person"] != comp.c["signer_name_text"]
         notes = [t for t in names if t.startswith("(Ký")]
         assert "đóng dấu" in notes[0] and "đóng dấu" not in notes[1]  # the firm seals, the official here not
+        assert doc.fields["signer_title"]["value"] == "TRƯỞNG ĐOÀN"
+        assert doc.fields["signer_name"]["value"] in comp.c["signer_name_text"] != comp.c["other_person"]
+    # a contract whose issuing agency signs on the left: it gives the signer, the tenant beside it not
+    lease = {**tpl, "id": "t_two_sides_lease",
+             "elements": [{"type": "header"}, {"type": "title"},
+                          {"type": "signature", "column": "left", "signer_fields": True},
+                          {"type": "signature", "style": "applicant", "applicant_title": ["BÊN B"],
+                           "signer_fields": False}]}
+    for seed in range(4):
+        comp, doc = _doc(lease, seed)
+        lines = [ln for p in doc.pages for ln in p.lines if ln["block"] == "signature_block"]
+        tenant = next(ln for ln in lines if ln["text"] == "BÊN B")
+        assert doc.fields["signer_title"]["value"] != "BÊN B"
+        title_line = next(ln for ln in lines if ln["text"] == doc.fields["signer_title"]["value"])
+        assert title_line["bbox"][2] < tenant["bbox"][0]  # the left column's
+        assert doc.fields["signer_name"]["value"] != comp.c["holder_name"]

@@ -58,6 +58,10 @@ class SignatureElements:
     a mediator, a meeting's secretary, a second party) instead of the holder (or, for a firm, its
     representative); ``column: left`` draws the block in the left column, without a "Nơi nhận"
     list, and the next signature block starts on the same line: two parties signing side by side.
+    ``signer_fields`` says whether the block's title and name are the paper's signer_title and
+    signer_name: by default a right-column block's are and a left-column block's are not, since
+    under Decree 30 the issuer signs on the right and a second party (a firm inspected, a worker,
+    a depositor) beside it; a contract whose issuing agency signs on the left says so.
     """
 
     def el_signature(self, el: dict):
@@ -68,6 +72,7 @@ class SignatureElements:
         _, cx_l, cx_r, _ = self._header_geometry()
         cx_r = min(cx_r, self.right - 0.17 * (self.right - self.left))
         left = el.get("column") == "left"
+        tag = el.get("signer_fields", not left)  # this block's title and name are the paper's signer's
         if left:  # the left column's centre, as the agency header's
             cx_r = max(cx_l, self.left + 0.2 * (self.right - self.left))
         if style == "official":
@@ -142,7 +147,7 @@ class SignatureElements:
         y = top
         sboxes = []
         for i, t in enumerate(titles):
-            field_name = "signer_title" if i == len(titles) - 1 else None
+            field_name = "signer_title" if i == len(titles) - 1 and tag else None
             b = p.draw_line(self.page, tokenize([Run(t, "bold", field_name)]), cx_r, y + pt * PX_PER_PT * 0.9, pt,
                             "signature_block", align="center")
             sboxes.append(b)
@@ -157,7 +162,7 @@ class SignatureElements:
         if rng.random() < 0.93:
             sboxes.append(scribble(self.page, rng, sig_box, rng.choice([(20, 30, 120), (25, 25, 60), (10, 10, 20)])))
         y += gap
-        nb = p.draw_line(self.page, tokenize([Run(name_text, name_style, "signer_name")]), cx_r,
+        nb = p.draw_line(self.page, tokenize([Run(name_text, name_style, "signer_name" if tag else None)]), cx_r,
                          y + pt * PX_PER_PT * 0.9, pt, "signature_block", align="center")
         self.rec.close("signer_name", normalize_field)
         sboxes.append(nb)
