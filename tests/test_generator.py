@@ -197,6 +197,10 @@ def test_the_signing_office_names_its_office_once():
     assert office_holder("TRƯỞNG PHÒNG", "Phòng Y tế huyện Mộ Đức") == "TRƯỞNG PHÒNG Y TẾ HUYỆN MỘ ĐỨC"
     assert office_holder("CỤC TRƯỞNG", "Cục Quản lý Dược") == "CỤC TRƯỞNG CỤC QUẢN LÝ DƯỢC"
     assert office_holder("GIÁM ĐỐC", "Sở Y tế tỉnh Quảng Nam") == "GIÁM ĐỐC SỞ Y TẾ TỈNH QUẢNG NAM"
+    # a title ending with the office's first two words (session 37's commune police)
+    assert office_holder("TRƯỞNG CÔNG AN", "Công an xã Yên Thọ") == "TRƯỞNG CÔNG AN XÃ YÊN THỌ"
+    assert office_holder("CHỈ HUY TRƯỞNG", "Ban Chỉ huy quân sự xã Yên Thọ") == \
+        "CHỈ HUY TRƯỞNG BAN CHỈ HUY QUÂN SỰ XÃ YÊN THỌ"
 
 
 def test_a_paper_is_filed_once_in_its_distribution_list():
@@ -315,8 +319,11 @@ def test_the_distribution_list_fits_the_paper():
     department = {"agency": {"level": "province"}, "agency_name": "Sở Y tế tỉnh Nam Định", "collective": None,
                   "addressed": True}
     letter, decision = {"doc_type": "official_letter", "sector": "general"}, {"doc_type": "decision",
-                                                                               "sector": "health"}
+                                                                               "sector": "health",
+                                                                               "elements": [{"type": "article"}]}
     assert not fits_the_paper("Như Điều 3", committee, letter) and fits_the_paper("Như Điều 3", committee, decision)
+    # a decision whose operative part is numbered "1.", "2." (session 37's xo32) has no Điều 3
+    assert not fits_the_paper("Như Điều 3", committee, {**decision, "elements": [{"type": "para"}]})
     assert not fits_the_paper("Như trên", committee, letter) and fits_the_paper("Như trên", department, letter)
     assert not fits_the_paper("Bộ Y tế (để b/c)", committee, letter)
     assert fits_the_paper("Bộ Y tế (để b/c)", department, decision)

@@ -251,3 +251,35 @@ def test_a_new_sectors_papers_render_whole(sector):
                                                                               comp.c["AGENCY_FLAT"])
             dist = [ln["text"] for p in doc.pages for ln in p.lines if ln["block"] == "distribution"]
             assert not any("Bộ Y tế" in t or "NVY" in t for t in dist), dist
+
+
+# --- session 37: public security, national defence and banking ----------------------------------------
+
+@pytest.mark.parametrize("sector,levels,heads", [
+    ("security", ["province", "district", "commune"], {"CAT": "GIÁM ĐỐC", "PC07": "TRƯỞNG PHÒNG",
+                                                       "PC06": "TRƯỞNG PHÒNG", "CAH": "TRƯỞNG CÔNG AN",
+                                                       "CAX": "TRƯỞNG CÔNG AN"}),
+    ("defence", ["province", "district", "commune"], {"BCH": "CHỈ HUY TRƯỞNG", "BCHQS": "CHỈ HUY TRƯỞNG",
+                                                      "HĐNVQS": "CHỦ TỊCH", "UBND": "CHỦ TỊCH"}),
+    ("banking", ["province", "district"], {"NHNN": "GIÁM ĐỐC", "NHCS": "GIÁM ĐỐC", "PGD": "GIÁM ĐỐC"}),
+])
+def test_the_police_the_military_and_the_banks_head_their_papers(sector, levels, heads):
+    """The sectors the training-only templates xo21-xo32 needed: each symbol heads papers under its
+    own head, the commune police answer to the district police before the reform and to the
+    provincial police after it, and the body of a paper names the office once ("TRƯỞNG CÔNG AN XÃ
+    …", not "TRƯỞNG CÔNG AN CÔNG AN XÃ …")."""
+    tpl = {"id": f"t37_{sector}", "sector": sector, "agency_levels": levels, "doc_type": "other"}
+    seen = set()
+    for seed in range(160):
+        c = build_context(random.Random(f"s37:{sector}:{seed}"), tpl)
+        a = c["agency"]
+        seen.add(a["symbol"])
+        assert c["head"] == heads[a["symbol"]]
+        words = c["authority"].split()
+        assert all(words[k:k + 2] != words[k + 2:k + 4] for k in range(len(words) - 3)), c["authority"]
+        if a["symbol"] == "CAX":
+            above = [c["DIST"]] if c["era"] == "legacy" else [c["PROV"], c["PROV_SHORT"]]
+            assert c["parent"] in ["CÔNG AN " + x for x in above], c["parent"]
+        if a["level"] == "district":
+            assert c["era"] == "legacy"
+    assert seen == set(heads)

@@ -28,11 +28,12 @@ class SafeDict(dict):
 def office_holder(head: str, agency_name: str) -> str:
     """The signing office as a paper's body names it: "GIÁM ĐỐC SỞ Y TẾ …", "CỤC TRƯỞNG CỤC …",
     but "TRƯỞNG PHÒNG Y TẾ …", not "TRƯỞNG PHÒNG PHÒNG …": a head whose title ends with the
-    office's first word says it once."""
+    office's first word says it once; so do titles ending with the office's first words
+    ("TRƯỞNG CÔNG AN XÃ …", not "TRƯỞNG CÔNG AN CÔNG AN XÃ …")."""
     name = agency_name.upper().split()
-    if name and head.split()[-1] == name[0]:
-        name = name[1:]
-    return " ".join([head, *name])
+    words = head.split()
+    overlap = max((k for k in range(1, min(len(words), len(name)) + 1) if words[-k:] == name[:k]), default=0)
+    return " ".join([head, *name[overlap:]])
 
 
 def template_agencies(tpl: dict) -> list[dict]:

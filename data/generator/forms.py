@@ -141,6 +141,41 @@ class FormElements:
                 rows.append([str(i + 1), it, str(plan), str(done), f"{done / plan * 100:.1f}".replace(".", ",")])
         return head, widths, rows
 
+    def _custom_table(self, el: dict) -> tuple[list[str], list[float], list[list[str]]]:
+        """A table a template spells out: ``head`` (column headings), ``widths`` (fractions of the
+        text width) and either ``rows`` (fixed rows; ``k: [lo, hi]`` keeps that many of them, in
+        their order) or one row pattern ``cells`` drawn ``n: [lo, hi]`` times. A cell is a text or
+        a list of variants, filled like a paragraph's text and, per row, with ``{i}`` (the row's
+        number), ``{name}`` / ``{name_male}`` / ``{name_female}`` (a new person), ``{dob}`` and
+        ``{birth_year}`` (their birth date, turning ``ages: [lo, hi]`` in the paper's year, default
+        18-60: [17, 17] is who registers for military service that year), ``{village}`` and ``{num}`` (1-99)."""
+        rng, c = self.rng, self.c
+        head = [fill(h, c) for h in el["head"]]
+        widths = list(el.get("widths") or [1 / len(head)] * len(head))
+        if len(widths) != len(head) or abs(sum(widths) - 1) > 0.02:
+            raise ValueError(f"template {self.tpl['id']!r}: a table's widths must be one per column, summing to 1")
+        if "rows" in el:
+            patterns = list(el["rows"])
+            if el.get("k"):
+                keep = sorted(rng.sample(range(len(patterns)), min(len(patterns), rng.randint(*el["k"]))))
+                patterns = [patterns[j] for j in keep]
+        else:
+            patterns = [el["cells"]] * rng.randint(*el.get("n", [3, 8]))
+        villages = V.resource("vocab.yaml")["villages"]
+        lo, hi = el.get("ages", [18, 60])
+        date = c["date"]
+        rows = []
+        for i, pattern in enumerate(patterns):
+            if len(pattern) != len(head):
+                raise ValueError(f"template {self.tpl['id']!r}: a table row has {len(pattern)} cells, not {len(head)}")
+            name, gender = V.person_name(rng)
+            dob = V.random_date(rng, dt.date(date.year - hi, 1, 1), dt.date(date.year - lo, 12, 31))
+            slots = {**c, "i": i + 1, "name": name, "name_male": V.person_name(rng, "male")[0],
+                     "name_female": V.person_name(rng, "female")[0], "dob": f"{dob.day:02d}/{dob.month:02d}/{dob.year}",
+                     "birth_year": dob.year, "village": rng.choice(villages), "num": rng.randint(1, 99)}
+            rows.append([fill(rng.choice(cell) if isinstance(cell, list) else cell, slots) for cell in pattern])
+        return head, widths, rows
+
     def _annex_caption(self) -> str:
         """"(Kèm theo Giấy phép số 12/GP-UBND ngày …)": an annex names the paper it belongs to by
         that paper's own kind and number (a licence's annex does not cite a decision)."""
@@ -158,7 +193,8 @@ class FormElements:
             self.block("body", self.paragraph([Run(title, "bold")], "body", align="center"))
             self.block("body", self.paragraph([Run(self._annex_caption(), "italic")], "body",
                                               align="center", space_before=0))
-        head, widths, rows = self._table_content(el.get("kind", "stats"))
+        head, widths, rows = (self._custom_table(el) if "head" in el
+                              else self._table_content(el.get("kind", "stats")))
         pt = self.body_pt - self.rng.choice([0, 1, 1.5])
         tw = self.right - self.left
         xs = [self.left]

@@ -35,8 +35,8 @@ def fits_the_paper(item: str, c: dict, tpl: dict) -> bool:
     Điều 3" on letters without articles, a provincial committee reporting to itself."""
     agency, sector = c["agency"], tpl.get("sector", "general")
     is_department = c["agency_name"].startswith("Sở ")
-    if item == "Như Điều 3":
-        return tpl["doc_type"] == "decision"
+    if item == "Như Điều 3":  # a decision whose operative part has articles ("1.", "2." have none)
+        return tpl["doc_type"] == "decision" and any(el["type"] == "article" for el in tpl.get("elements", []))
     if item == "Như trên":
         return bool(c.get("addressed"))
     if item == "Bộ Y tế (để b/c)":
@@ -51,15 +51,30 @@ def fits_the_paper(item: str, c: dict, tpl: dict) -> bool:
 
 
 class SignatureElements:
-    """``el_signature``: needs the ``Composer``'s page, painter, context and recorder."""
+    """``el_signature``: needs the ``Composer``'s page, painter, context and recorder.
+
+    Options besides ``style``, ``delegate``, ``distribution`` and ``applicant_title``:
+    ``signer: KEY`` (applicant style) prints the context value KEY as the name ("other_person":
+    a mediator, a meeting's secretary, a second party) instead of the holder (or, for a firm, its
+    representative); ``column: left`` draws the block in the left column, without a "Nơi nhận"
+    list, and the next signature block starts on the same line: two parties signing side by side.
+    ``signer_fields`` says whether the block's title and name are the paper's signer_title and
+    signer_name: by default a right-column block's are and a left-column block's are not, since
+    under Decree 30 the issuer signs on the right and a second party (a firm inspected, a worker,
+    a depositor) beside it; a contract whose issuing agency signs on the left says so.
+    """
 
     def el_signature(self, el: dict):
         c, rng, p = self.c, self.rng, self.p
         style = el.get("style", "official")
         pt = self.body_pt
         lh = self.line_h(pt)
-        _, _, cx_r, _ = self._header_geometry()
+        _, cx_l, cx_r, _ = self._header_geometry()
         cx_r = min(cx_r, self.right - 0.17 * (self.right - self.left))
+        left = el.get("column") == "left"
+        tag = el.get("signer_fields", not left)  # this block's title and name are the paper's signer's
+        if left:  # the left column's centre, as the agency header's
+            cx_r = max(cx_l, self.left + 0.2 * (self.right - self.left))
         if style == "official":
             delegate = rng.choice(el.get("delegate", ["direct"]))
             if delegate.startswith("tm") and not c.get("collective"):
@@ -79,13 +94,18 @@ class SignatureElements:
         else:
             titles = [rng.choice(el.get("applicant_title", ["NGƯỜI LÀM ĐƠN", "NGƯỜI ĐỀ NGHỊ", "Người làm đơn"]))]
             note = rng.choice(["(Ký, ghi rõ họ tên)", "(Ký và ghi rõ họ tên)"])
-            if self.tpl.get("holder") == "org":  # a firm's head signs under its seal
+            if self.tpl.get("holder") == "org" and not el.get("signer"):  # a firm's head signs under its seal
                 note = {"(Ký, ghi rõ họ tên)": "(Ký, ghi rõ họ tên và đóng dấu)"}.get(note, "(Ký tên, đóng dấu)")
             name_style = "hand" if rng.random() < 0.5 else "bold"
-            holder_is_person = self.tpl.get("holder") == "person"
-            c["signer_name"] = c["holder_name"] if holder_is_person else c["other_person"]
-            name_text = c["signer_name"]
-        dist = rng.random() < el.get("distribution", 0.0)
+            if el.get("signer"):  # someone other than the applicant: the drawn names stay as they are
+                # (its printed form: "signer_name" is the official's, which a block of the
+                # applicant's drawn before it has overwritten)
+                name_text = c.get(el["signer"] + "_text") or c[el["signer"]]
+            else:
+                holder_is_person = self.tpl.get("holder") == "person"
+                c["signer_name"] = c["holder_name"] if holder_is_person else c["other_person"]
+                name_text = c["signer_name"]
+        dist = rng.random() < el.get("distribution", 0.0) and not left
         dist_items = []
         if dist:
             pool = [fill(x, c) for x in V.resource("vocab.yaml")["distribution"]]
@@ -99,8 +119,13 @@ class SignatureElements:
             dist_items = [s for s in dist_items if not s.startswith("Lưu")] + kept
             if not dist_items[-1].startswith("Lưu"):
                 dist_items.append(f"Lưu: VT, {c['symbol']}")
-        need = lh * (len(titles) + 5) + 30 * PX_PER_MM * 0.6
+        row = getattr(self, "_sig_row", None)  # (page, y) of a left-column block drawn just before
+        self._sig_row = None
+        # a left block makes room for the tallest block beside it (four title lines), so that the
+        # one drawn next, on its line, needs no new page
+        need = lh * ((max(len(titles), 4) if left else len(titles)) + 5) + 30 * PX_PER_MM * 0.6
         self.ensure(need)
+        y_before = self.y
         self.y += lh * 0.6
         top = self.y
         # Nơi nhận (left, read before the signature block)
@@ -122,7 +147,7 @@ class SignatureElements:
         y = top
         sboxes = []
         for i, t in enumerate(titles):
-            field_name = "signer_title" if i == len(titles) - 1 else None
+            field_name = "signer_title" if i == len(titles) - 1 and tag else None
             b = p.draw_line(self.page, tokenize([Run(t, "bold", field_name)]), cx_r, y + pt * PX_PER_PT * 0.9, pt,
                             "signature_block", align="center")
             sboxes.append(b)
@@ -137,7 +162,7 @@ class SignatureElements:
         if rng.random() < 0.93:
             sboxes.append(scribble(self.page, rng, sig_box, rng.choice([(20, 30, 120), (25, 25, 60), (10, 10, 20)])))
         y += gap
-        nb = p.draw_line(self.page, tokenize([Run(name_text, name_style, "signer_name")]), cx_r,
+        nb = p.draw_line(self.page, tokenize([Run(name_text, name_style, "signer_name" if tag else None)]), cx_r,
                          y + pt * PX_PER_PT * 0.9, pt, "signature_block", align="center")
         self.rec.close("signer_name", normalize_field)
         sboxes.append(nb)
@@ -150,7 +175,7 @@ class SignatureElements:
             sb = stamp(self.page, rng, scx, scy, d, top_text[:40], c["PROV_SHORT"] if c["agency"]["level"] != "central"
                        else "", self.fonts)
             self.page.blocks.append({"type": "stamp", "bbox": sb})
-        elif style != "official" and self.tpl.get("holder") == "org":
+        elif style != "official" and self.tpl.get("holder") == "org" and not el.get("signer"):
             # its own draws, so that the paper's others stay as they were
             seal = random.Random(f"seal:{self.doc_id}:{name_text}")
             if seal.random() < 0.8:
@@ -159,4 +184,9 @@ class SignatureElements:
                 scy = (sboxes[0][1] + nb[3]) / 2 + seal.uniform(-30, 30)
                 sb = stamp(self.page, seal, scx, scy, d, c["holder_name"].upper()[:40], c["PROV_SHORT"], self.fonts)
                 self.page.blocks.append({"type": "stamp", "bbox": sb})
-        self.y = max(y + lh, dy if dist_items else 0, self.y) + lh
+        if left:
+            self._sig_row = (self.page.number, y + lh)
+            self.y = y_before
+            return
+        below = row[1] if row and row[0] == self.page.number else 0
+        self.y = max(y + lh, dy if dist_items else 0, self.y, below) + lh
