@@ -232,6 +232,7 @@ V21_SETS=("${V20_SETS[@]}" fresh25:157 fresh26:163)
 V22_SETS=("${V21_SETS[@]}" fresh27:167 fresh28:173)
 V23_SETS=("${V22_SETS[@]}" fresh29:179 fresh30:181)
 V24_SETS=("${V23_SETS[@]}" fresh31:191 fresh32:193)
+V25_SETS=("${V24_SETS[@]}" fresh33:197 fresh34:199)
 
 # v15k_data PREPARED: session 26's training data: layout_training_data with every read blind set of
 # sessions 19-23 (fresh to fresh9) at the seed of its blind set.
@@ -297,6 +298,10 @@ v23_data() { layout_training_data "$1" "${V23_SETS[@]}"; }
 # judged in session 36), each at the seed of its blind set, drawn by the generator as fixed in
 # session 36 (tests/test_generator_dates_places.py).
 v24_data() { layout_training_data "$1" "${V24_SETS[@]}"; }
+
+# v25_data PREPARED: v24_data's sets plus fresh33 and fresh34 (read, judged in session 37), each at
+# the seed of its blind set, with the extra pool's xo21-xo32 (session 37) in x33a/x33b's draws.
+v25_data() { layout_training_data "$1" "${V25_SETS[@]}"; }
 
 # merge_variant ZOO OUT FIELD...: a copy of the exported model ZOO whose merge takes the model's
 # value of each FIELD whenever it has one (override and fill at 0.0), the rest of the merge as it
