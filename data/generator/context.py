@@ -200,8 +200,6 @@ def build_context(rng: random.Random, tpl: dict) -> dict:
         # topic's: a blind set's letters need not print the subjects the training letters print; no
         # shared body comes with them. Drawn last, so every other template draws as before.
         c["topic"] = {"subject": rng.choice(tpl["letter_subject"]), "body": []}
-    if tpl.get("recipient"):
-        pass
     return c
 
 

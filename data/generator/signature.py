@@ -97,9 +97,10 @@ class SignatureElements:
             if self.tpl.get("holder") == "org" and not el.get("signer"):  # a firm's head signs under its seal
                 note = {"(Ký, ghi rõ họ tên)": "(Ký, ghi rõ họ tên và đóng dấu)"}.get(note, "(Ký tên, đóng dấu)")
             name_style = "hand" if rng.random() < 0.5 else "bold"
-            if el.get("signer"):  # someone other than the applicant: the drawn names stay as they are
-                # (its printed form: "signer_name" is the official's, which a block of the
-                # applicant's drawn before it has overwritten)
+            if el.get("signer"):  # someone other than the applicant; the context is left as drawn
+                # its printed form where the context has one: "signer_name_text" still holds the
+                # official's with rank ("Trung tá …"), though an applicant block before this one
+                # has set "signer_name" to the applicant
                 name_text = c.get(el["signer"] + "_text") or c[el["signer"]]
             else:
                 holder_is_person = self.tpl.get("holder") == "person"
