@@ -41,10 +41,8 @@ from pathlib import Path
 # fresh27 and fresh28 (session 33, written at its end) judged v21k in session 34, pooled (not shipped).
 # fresh29 and fresh30 (session 34) judged v22k in session 35, pooled (shipped as layoutlm/v7).
 # fresh31 and fresh32 (session 35) judged v23k in session 36, pooled (not shipped).
-# fresh33 and fresh34 (session 36): written for a later judgement, not drawn, no number read; seeds
-# reserved 197 and 199.
-# fresh35 and fresh36 (session 37): written for a later judgement, not drawn, no number read; seeds
-# reserved 211 and 223.
+# fresh33 and fresh34 (session 36) judged v24k in session 37, pooled (not shipped).
+# fresh35 and fresh36 (session 37) judged v25k in session 38, pooled (not shipped).
 FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10",
                 "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18", "fresh19",
                 "fresh20", "fresh21", "fresh22", "fresh23", "fresh24", "fresh25", "fresh26", "fresh27",
