@@ -529,3 +529,56 @@ def test_the_holder_kinds_added_for_fresh36_fill_their_names(kind):
     if kind == "law_firm":
         c = build_context(random.Random("scope"), {**tpl, "scope": "law_firm"})
         assert c["scope"] in resource("vocab.yaml")["scopes"]["law_firm"]
+
+
+def test_a_template_may_name_its_holders():
+    """``holder_names``: the holder's printed name from the template's own list (a foreign worker's
+    name, with his nationality as ``{holder_origin}``; a club's name, filled like a paragraph), drawn
+    last, so that every other value of the paper is as without it (the fresh38 helper)."""
+    import random
+
+    from sohoa.data.generator.context import build_context
+
+    base = {"id": "t_names", "holder": "person", "sector": "labour", "agency_levels": ["province"]}
+    names = [["KIM MIN JUN", "Hàn Quốc / Korea"], "Câu lạc bộ Cầu lông {brand}"]
+    seen = set()
+    for seed in range(16):
+        plain = build_context(random.Random(f"names:{seed}"), base)
+        own = build_context(random.Random(f"names:{seed}"), {**base, "holder_names": names})
+        drawn = ("holder_name", "holder_origin")
+        assert {k: v for k, v in own.items() if k not in drawn} == {k: v for k, v in plain.items() if k not in drawn}
+        if own["holder_name"] == "KIM MIN JUN":
+            assert own["holder_origin"] == "Hàn Quốc / Korea"
+        else:
+            assert own["holder_name"] == f"Câu lạc bộ Cầu lông {own['brand']}" and own["holder_origin"] == ""
+        seen.add(own["holder_name"] == "KIM MIN JUN")
+    assert seen == {True, False}
+
+
+def test_a_form_may_print_its_values_from_a_tab_stop():
+    """A form's ``tab`` (how often) and ``tab_stop`` (where, a fraction of the width): each label on
+    the left and its value from the stop, on the label's line; a label reaching past the stop is
+    followed by its value, as a typist would (the fresh38 helper)."""
+    import random
+
+    from sohoa.data.generator.compose import Composer
+
+    form = {"type": "form", "tab": 1.0, "tab_stop": 0.3, "items": [
+        {"label": ["Tên doanh nghiệp:"], "value": "<<holder_name>>"},
+        {"label": ["Mã số doanh nghiệp:"], "value": "<<business_code>>"},
+        {"label": ["Địa chỉ trụ sở chính theo đăng ký doanh nghiệp:"], "value": "<<address>>"}]}
+    tpl = {"id": "t_tab", "doc_type": "certificate", "sector": "business", "agencies": ["SCT"], "holder": "org",
+           "agency_levels": ["province"], "number": ["{n}/GCN-SCT"], "title": ["GIẤY CHỨNG NHẬN"],
+           "elements": [{"type": "header"}, {"type": "title"}, form, {"type": "signature"}]}
+    for seed in range(4):
+        comp = Composer(random.Random(f"tab:{seed}"), tpl, f"t{seed}")
+        doc = comp.compose()
+        stop = comp.left + 0.3 * (comp.right - comp.left)
+        lines = doc.pages[0].lines
+        for name, label in (("holder_name", "Tên doanh nghiệp:"), ("business_code", "Mã số doanh nghiệp:")):
+            box = doc.fields[name]["bbox"]
+            head = next(ln["bbox"] for ln in lines if ln["text"] == label)
+            assert abs(box[0] - stop) < 6 and head[2] < stop  # the value starts at the stop
+            assert head[1] < box[3] and box[1] < head[3]  # on the label's line
+        assert abs(doc.fields["address"]["bbox"][0] - stop) > 20  # the long label's value follows it
+        assert {"holder_name", "business_code", "address", "issue_date", "signer_name"} <= set(doc.fields)

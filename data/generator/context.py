@@ -200,6 +200,14 @@ def build_context(rng: random.Random, tpl: dict) -> dict:
         # topic's: a blind set's letters need not print the subjects the training letters print; no
         # shared body comes with them. Drawn last, so every other template draws as before.
         c["topic"] = {"subject": rng.choice(tpl["letter_subject"]), "body": []}
+    if tpl.get("holder_names"):
+        # the holder's printed name from the template's own list (a foreign worker, a club, a school),
+        # an entry [name, origin] also giving {holder_origin} (a nationality); drawn last, so that
+        # every other template draws as before
+        pick = rng.choice(tpl["holder_names"])
+        name, origin = (pick, "") if isinstance(pick, str) else (pick[0], pick[1] if len(pick) > 1 else "")
+        c["holder_name"] = fill(name, c)
+        c["holder_origin"] = fill(origin, c)
     return c
 
 

@@ -48,6 +48,10 @@ class FormElements:
         leaders = hand and self.rng.random() < el.get("leaders", 0.0)
         numbered = self.rng.random() < el.get("numbered", 0.0)
         bullet = not numbered and self.rng.random() < el.get("bullet", 0.0)
+        # values from a tab stop (``tab``: how often; ``tab_stop``: where, a fraction of the width):
+        # drawn only for forms that have the key, so that every other form draws as before
+        tabbed = "tab" in el and self.rng.random() < el["tab"]
+        xt = x0 + el.get("tab_stop", 0.4) * (x1 - x0)
         vstyle = "hand" if hand else self.value_style
         boxes = []
         for i, it in enumerate(items):
@@ -56,11 +60,33 @@ class FormElements:
                 runs = [Run(prefix)] + runs_of(it["text"], self.c, "regular", value_style=vstyle)
             else:
                 label = fill(self.rng.choice(it["label"]), self.c)
-                runs = [Run(prefix + label + " ", "regular")] + runs_of(it["value"], self.c, vstyle, value_style=vstyle,
-                                                                         lead=label)
+                head = [Run(prefix + label + " ", "regular")]
+                value = runs_of(it["value"], self.c, vstyle, value_style=vstyle, lead=label)
+                # a label that reaches the tab stop is followed by its value, as a typist would
+                if tabbed and value and self.p.width(tokenize(head), self.body_pt) + 2 * PX_PER_MM <= xt - x0:
+                    boxes += self._tabbed_line(head, value, x0, xt, x1, leaders)
+                    self._close_inline()
+                    continue
+                runs = head + value
             boxes += self.paragraph(runs, "form_line", align="left", indent=0, x0=x0, x1=x1, hang=0,
                                     leaders=leaders, space_before=0.15)
             self._close_inline()
+        return boxes
+
+    def _tabbed_line(self, head: list, value: list, x0: float, xt: float, x1: float, leaders: bool) -> list:
+        """A form line whose label fills the left column and whose value starts at the tab stop
+        ``xt``, on the label's line (leaders, when drawn, run from the label to the stop)."""
+        pt, lh = self.body_pt, self.line_h(self.body_pt)
+        n = max(len(self.p.wrap(tokenize(head), pt, xt - x0)), len(self.p.wrap(tokenize(value), pt, x1 - xt)))
+        self.y += 0.15 * lh * 0.5
+        self.ensure(lh * n)  # label and value on one page
+        top = self.y
+        boxes = self.paragraph(head, "form_line", align="left", indent=0, x0=x0, x1=xt - 6, leaders=leaders,
+                               space_before=0)
+        bottom, self.y = self.y, top
+        boxes += self.paragraph(value, "form_line", align="left", indent=0, x0=xt, x1=x1, leaders=leaders,
+                                space_before=0)
+        self.y = max(self.y, bottom)
         return boxes
 
     def el_form(self, el: dict):
