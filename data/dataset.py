@@ -45,10 +45,12 @@ from pathlib import Path
 # reserved 197 and 199.
 # fresh35 and fresh36 (session 37): written for a later judgement, not drawn, no number read; seeds
 # reserved 211 and 223.
+# fresh37 (session 38): written for a later judgement, not drawn, no number read; seed reserved 227.
 FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10",
                 "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18", "fresh19",
                 "fresh20", "fresh21", "fresh22", "fresh23", "fresh24", "fresh25", "fresh26", "fresh27",
-                "fresh28", "fresh29", "fresh30", "fresh31", "fresh32", "fresh33", "fresh34", "fresh35", "fresh36")
+                "fresh28", "fresh29", "fresh30", "fresh31", "fresh32", "fresh33", "fresh34", "fresh35", "fresh36",
+                "fresh37")
 SPLITS = ("train", "validation", "test", "calibration") + FRESH_SPLITS
 
 

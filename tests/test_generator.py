@@ -529,3 +529,21 @@ def test_the_holder_kinds_added_for_fresh36_fill_their_names(kind):
     if kind == "law_firm":
         c = build_context(random.Random("scope"), {**tpl, "scope": "law_firm"})
         assert c["scope"] in resource("vocab.yaml")["scopes"]["law_firm"]
+
+
+@pytest.mark.parametrize("kind", ["waste", "mining", "cooperative", "investor"])
+def test_the_holder_kinds_added_for_fresh37_fill_their_names(kind):
+    """Firms a hazardous-waste licence, a reserves decision, a cooperative's certificate and an
+    investment inspection go to: never a household business, whose name the generic list draws."""
+    import random
+
+    from sohoa.data.generator.context import build_context
+
+    forms = resource("vocab.yaml")["org_forms"][kind]
+    tpl = {"id": f"t_{kind}", "holder": "org", "org": kind, "sector": "general"}
+    seen = set()
+    for seed in range(40):
+        c = build_context(random.Random(f"kind37:{kind}:{seed}"), tpl)
+        assert "{" not in c["holder_name"] and not c["holder_name"].startswith("Hộ kinh doanh")
+        seen.add(c["org_form"])
+    assert seen == {f.split(" {")[0] for f in forms}
