@@ -43,12 +43,13 @@ from pathlib import Path
 # fresh31 and fresh32 (session 35) judged v23k in session 36, pooled (not shipped).
 # fresh33 and fresh34 (session 36) judged v24k in session 37, pooled (not shipped).
 # fresh35 and fresh36 (session 37) judged v25k in session 38, pooled (not shipped).
-# fresh38 (session 38): written for a later judgement, not drawn, no number read; seed reserved 229.
+# fresh37 and fresh38 (session 38): written for a later judgement, not drawn, no number read; seeds
+# reserved 227 and 229.
 FRESH_SPLITS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10",
                 "fresh11", "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18", "fresh19",
                 "fresh20", "fresh21", "fresh22", "fresh23", "fresh24", "fresh25", "fresh26", "fresh27",
                 "fresh28", "fresh29", "fresh30", "fresh31", "fresh32", "fresh33", "fresh34", "fresh35", "fresh36",
-                "fresh38")
+                "fresh37", "fresh38")
 SPLITS = ("train", "validation", "test", "calibration") + FRESH_SPLITS
 
 

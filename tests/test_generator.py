@@ -582,3 +582,21 @@ def test_a_form_may_print_its_values_from_a_tab_stop():
             assert head[1] < box[3] and box[1] < head[3]  # on the label's line
         assert abs(doc.fields["address"]["bbox"][0] - stop) > 20  # the long label's value follows it
         assert {"holder_name", "business_code", "address", "issue_date", "signer_name"} <= set(doc.fields)
+
+
+@pytest.mark.parametrize("kind", ["waste", "mining", "cooperative", "investor"])
+def test_the_holder_kinds_added_for_fresh37_fill_their_names(kind):
+    """Firms a hazardous-waste licence, a reserves decision, a cooperative's certificate and an
+    investment inspection go to: never a household business, whose name the generic list draws."""
+    import random
+
+    from sohoa.data.generator.context import build_context
+
+    forms = resource("vocab.yaml")["org_forms"][kind]
+    tpl = {"id": f"t_{kind}", "holder": "org", "org": kind, "sector": "general"}
+    seen = set()
+    for seed in range(40):
+        c = build_context(random.Random(f"kind37:{kind}:{seed}"), tpl)
+        assert "{" not in c["holder_name"] and not c["holder_name"].startswith("Hộ kinh doanh")
+        seen.add(c["org_form"])
+    assert seen == {f.split(" {")[0] for f in forms}

@@ -283,3 +283,47 @@ def test_the_police_the_military_and_the_banks_head_their_papers(sector, levels,
         if a["level"] == "district":
             assert c["era"] == "legacy"
     assert seen == set(heads)
+
+
+# --- session 38: planning and investment, and the ministry of natural resources --------------------
+
+@pytest.mark.skipif(not V.legacy_units(), reason="the legacy units (vietnamadminunits) are not installed")
+def test_the_planning_offices_and_the_ministry_of_each_era():
+    """`planning` (the fresh37 helper): the planning and investment department before the reform,
+    the finance department that took it over after it; the district finance and planning office
+    before it only. natural_resources' ministry: Bộ Tài nguyên và Môi trường, then Bộ Nông nghiệp và
+    Môi trường, both in Hà Nội."""
+    province = {"id": "t_kh", "sector": "planning", "agency_levels": ["province"]}
+    district = {"id": "t_tckh", "sector": "planning", "agency_levels": ["district"], "agencies": ["TCKH"]}
+    ministry = {"id": "t_bo", "sector": "natural_resources", "agency_levels": ["central"]}
+    seen = set()
+    for seed in range(60):
+        c = build_context(random.Random(f"plan:{seed}"), province)
+        want = "Sở Kế hoạch và Đầu tư" if c["era"] == "legacy" else "Sở Tài chính"
+        assert c["agency_name"].startswith(want), (c["era"], c["agency_name"])
+        seen.add(c["era"])
+        c = build_context(random.Random(f"tckh:{seed}"), district)
+        assert c["era"] == "legacy" and c["agency_lines"] == ["PHÒNG TÀI CHÍNH -", "KẾ HOẠCH"]
+        assert c["parent"].endswith(c["DIST"]) and c["authority"].startswith("TRƯỞNG PHÒNG TÀI CHÍNH")
+        c = build_context(random.Random(f"bo:{seed}"), ministry)
+        want = "Bộ Tài nguyên và Môi trường" if c["era"] == "legacy" else "Bộ Nông nghiệp và Môi trường"
+        assert c["agency_name"] == want and c["place"] == "Hà Nội" and c["parent"] == ""
+    assert seen == {"legacy", "new"}
+
+
+@pytest.mark.parametrize("tid", [t["id"] for t in templates() + extra_templates() + fresh_templates()
+                                 if t.get("sector") == "natural_resources"
+                                 and "central" not in t.get("agency_levels", ["province"])])
+def test_the_ministries_added_move_no_earlier_natural_resources_paper(tid, monkeypatch):
+    """The central entries of natural_resources (session 38) are drawn only by templates whose levels
+    name `central`: the sector's other templates draw the same agencies with or without them."""
+    tpl = template_by_id(tid)
+    with_them = [build_context(random.Random(f"{tid}:{s}"), tpl) for s in range(8)]
+    without = {k: [a for a in v if not (k == "natural_resources" and a["level"] == "central")]
+               for k, v in SECTORS.items()}
+    real = V.resource
+
+    monkeypatch.setattr(V, "resource", lambda name: without if name == "agencies.yaml" else real(name))
+    before = [build_context(random.Random(f"{tid}:{s}"), tpl) for s in range(8)]
+    keys = ("date", "era", "agency_name", "agency_lines", "parent", "unit", "holder_name", "address", "signer_name")
+    assert [[c[k] for k in keys] for c in with_them] == [[c[k] for k in keys] for c in before]

@@ -111,3 +111,44 @@ def test_a_local_holder_lives_in_the_papers_unit_and_moves_no_other_draw():
         for key in ("date", "agency_name", "holder_name", "date_of_birth", "phone", "signer_name", "valid_until"):
             assert free[key] == local[key], key
     assert moved  # some holders of the free draw live elsewhere
+
+
+def test_a_papers_date_stays_inside_its_templates_span_and_the_others_draw_as_before():
+    """``dates: [from, to]`` (the fresh37 helper): a procedure that existed in that form only part of
+    2016-2026 (a licence replaced in 2022, a certificate created in 2019) dates its papers inside the
+    span, in the era its agencies allow; a span equal to the default draws exactly what no key
+    draws, so the templates without it are as before; a span outside the default fails at once."""
+    import pytest
+
+    from sohoa.data.generator.context import PAPER_DATES, paper_dates
+
+    tpl = {**template_by_id("lic_kcb_a"), "id": "t_dates"}
+    assert paper_dates(tpl) == PAPER_DATES == (dt.date(2016, 1, 1), dt.date(2026, 10, 31))
+    for seed in range(40):
+        plain = build_context(random.Random(f"dates:{seed}"), tpl)
+        spelled = build_context(random.Random(f"dates:{seed}"), {**tpl, "dates": ["2016-01-01", "2026-10-31"]})
+        assert {k: v for k, v in plain.items() if k != "topic"} == {k: v for k, v in spelled.items() if k != "topic"}
+    early = {**tpl, "dates": ["2016-03-01", "2021-12-31"]}
+    late = {"id": "t_late", "sector": "natural_resources", "agency_levels": ["province"], "holder": "person",
+            "dates": ["2019-06-01", "2026-10-31"]}
+    eras = set()
+    for seed in range(80):
+        c = build_context(random.Random(f"early:{seed}"), early)
+        assert dt.date(2016, 3, 1) <= c["date"] <= dt.date(2021, 12, 31)
+        c = build_context(random.Random(f"late:{seed}"), late)
+        assert dt.date(2019, 6, 1) <= c["date"] <= dt.date(2026, 10, 31)
+        eras.add(c["era"])
+        if V.legacy_units():
+            assert c["agency"].get("era", "any") in ("any", c["era"])
+    # a ministry of both eras heads papers on either side of the reform, each in its own
+    ministry = {"id": "t_bo", "sector": "natural_resources", "agency_levels": ["central"], "agencies": ["BTNMT", "BNNMT"],
+                "dates": ["2024-01-01", "2026-10-31"]}
+    for seed in range(40):
+        c = build_context(random.Random(f"bo:{seed}"), ministry)
+        assert dt.date(2024, 1, 1) <= c["date"] <= dt.date(2026, 10, 31) and c["place"] == "Hà Nội"
+        want = "BTNMT" if c["era"] == "legacy" else "BNNMT"
+        assert c["agency"]["symbol"] == want and c["head"] == "BỘ TRƯỞNG"
+    assert "new" in eras
+    for bad in (["2015-06-01", "2020-01-01"], ["2022-01-01", "2021-01-01"], ["2020-01-01", "2027-01-01"]):
+        with pytest.raises(ValueError, match="t_bad.*`dates`"):
+            build_context(random.Random("bad"), {**tpl, "id": "t_bad", "dates": bad})

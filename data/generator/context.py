@@ -66,10 +66,28 @@ def template_agencies(tpl: dict) -> list[dict]:
     return narrowed
 
 
+PAPER_DATES = (dt.date(2016, 1, 1), dt.date(2026, 10, 31))
+
+
+def paper_dates(tpl: dict) -> tuple[dt.date, dt.date]:
+    """The span a paper's date is drawn from: 2016-01-01 to 2026-10-31, or a template's own
+    ``dates: [from, to]`` (ISO dates) for a procedure that existed in that form only part of it (a
+    licence replaced by another in 2022, a certificate created in 2019). The bounds of the span are
+    the only change, so a template without the key draws every value as before."""
+    if not tpl.get("dates"):
+        return PAPER_DATES
+    lo, hi = (d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)) for d in tpl["dates"])
+    if not PAPER_DATES[0] <= lo < hi <= PAPER_DATES[1]:
+        raise ValueError(f"template {tpl.get('id', '?')!r}: `dates` must be a span inside "
+                         f"{PAPER_DATES[0]} - {PAPER_DATES[1]}, not {tpl['dates']!r}")
+    return lo, hi
+
+
 def build_context(rng: random.Random, tpl: dict) -> dict:
     agencies = template_agencies(tpl)
     levels = tpl.get("agency_levels", ["province"])
-    date = V.random_date(rng, dt.date(2016, 1, 1), dt.date(2026, 10, 31))
+    lo, hi = paper_dates(tpl)
+    date = V.random_date(rng, lo, hi)
     for _ in range(4):
         era = "legacy" if date < V.REFORM_DATE and V.legacy_units() else "new"
         cands = [a for a in agencies if a["level"] in levels and a.get("era", "any") in ("any", era)]
@@ -77,8 +95,8 @@ def build_context(rng: random.Random, tpl: dict) -> dict:
             cands = [a for a in cands if a.get("collective")] or cands
         if cands:
             break
-        date = (V.random_date(rng, dt.date(2016, 1, 1), dt.date(2025, 6, 30)) if era == "new"
-                else V.random_date(rng, V.REFORM_DATE, dt.date(2026, 10, 31)))
+        date = (V.random_date(rng, lo, min(hi, V.REFORM_DATE - dt.timedelta(days=1))) if era == "new"
+                else V.random_date(rng, max(lo, V.REFORM_DATE), hi))
     if not cands:  # e.g. legacy-only agencies where the legacy units are not installed
         raise ValueError(f"template {tpl.get('id', '?')!r}: no agency of sector {tpl.get('sector', 'general')!r} "
                          f"at the levels {', '.join(levels)} in the {era} era")
