@@ -233,6 +233,7 @@ V22_SETS=("${V21_SETS[@]}" fresh27:167 fresh28:173)
 V23_SETS=("${V22_SETS[@]}" fresh29:179 fresh30:181)
 V24_SETS=("${V23_SETS[@]}" fresh31:191 fresh32:193)
 V25_SETS=("${V24_SETS[@]}" fresh33:197 fresh34:199)
+V26_SETS=("${V25_SETS[@]}" fresh35:211 fresh36:223)
 
 # v15k_data PREPARED: session 26's training data: layout_training_data with every read blind set of
 # sessions 19-23 (fresh to fresh9) at the seed of its blind set.
@@ -302,6 +303,10 @@ v24_data() { layout_training_data "$1" "${V24_SETS[@]}"; }
 # v25_data PREPARED: v24_data's sets plus fresh33 and fresh34 (read, judged in session 37), each at
 # the seed of its blind set, with the extra pool's xo21-xo32 (session 37) in x33a/x33b's draws.
 v25_data() { layout_training_data "$1" "${V25_SETS[@]}"; }
+
+# v26_data PREPARED: v25_data's sets plus fresh35 and fresh36 (read, judged in session 38), each at
+# the seed of its blind set, drawn by the generator with session 38's keys (they draw only where used).
+v26_data() { layout_training_data "$1" "${V26_SETS[@]}"; }
 
 # merge_variant ZOO OUT FIELD...: a copy of the exported model ZOO whose merge takes the model's
 # value of each FIELD whenever it has one (override and fill at 0.0), the rest of the merge as it
